@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// OpenCV 4.6 from Debian keeps its headers under opencv4/.
+let openCVInclude = "-I/usr/include/opencv4"
+
+let package = Package(
+    name: "argus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "argus", targets: ["argus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // The ONNX Runtime C header only: the library itself is opened with dlopen at run time.
+        .target(
+            name: "CONNXRuntime",
+            path: "Sources/CONNXRuntime"
+        ),
+        // OpenCV + TurboJPEG behind a plain C API; no C++ exception crosses it.
+        .target(
+            name: "CImaging",
+            path: "Sources/CImaging",
+            cxxSettings: [.unsafeFlags([openCVInclude, "-O2"])],
+            linkerSettings: [
+                .linkedLibrary("opencv_core"),
+                .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_imgcodecs"),
+                .linkedLibrary("turbojpeg"),
+            ]
+        ),
+        .target(name: "ArgusCore"),
+        .target(
+            name: "ArgusVision",
+            dependencies: [
+                "ArgusCore", "CONNXRuntime", "CImaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ArgusServer",
+            dependencies: [
+                "ArgusCore", "ArgusVision",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "argus",
+            dependencies: [
+                "ArgusCore", "ArgusVision", "ArgusServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"]),
+        .testTarget(
+            name: "ArgusVisionTests",
+            dependencies: ["ArgusVision", "ArgusCore"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "ArgusServerTests",
+            dependencies: [
+                "ArgusServer", "ArgusVision",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "ArgusEndToEndTests", dependencies: ["ArgusCore"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

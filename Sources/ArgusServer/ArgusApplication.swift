@@ -1,0 +1,52 @@
+import ArgusVision
+import Foundation
+import Hummingbird
+import Logging
+
+/// Builds the HTTP application from a configuration: the single place where routes,
+/// middleware and shared services meet.
+public enum ArgusApplication {
+    /// Loads ONNX Runtime and the default detector (failing fast when either is
+    /// missing), then returns the application ready to run.
+    public static func make(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+        let runtime = try ONNXRuntime.load(libraryPath: configuration.ortLibrary)
+        let library = DetectorLibrary(
+            store: ModelStore(directory: configuration.modelsDirectory), runtime: runtime,
+            sessionOptions: SessionOptions(
+                intraOpThreads: configuration.inferenceThreads, executionProvider: configuration.executionProvider))
+        _ = try library.detector(for: configuration.defaultModel)
+        logger.info(
+            "ONNX Runtime loaded",
+            metadata: ["version": .string(runtime.version), "library": .string(runtime.libraryPath)])
+
+        let pool = InferencePool(concurrency: configuration.inferenceConcurrency, queueLimit: configuration.inferenceQueue)
+        let router = makeRouter(configuration: configuration, library: library, pool: pool)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "argus"),
+            logger: logger)
+    }
+
+    public static func makeRouter(configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool)
+        -> Router<ArgusRequestContext>
+    {
+        let router = Router(context: ArgusRequestContext.self)
+        router.add(middleware: RequestIdMiddleware())
+        HealthController(library: library).register(on: router)
+        DetectController(library: library, pool: pool, configuration: configuration).register(on: router)
+        return router
+    }
+}
+
+/// `GET /health/live`: the process is up and answering.
+struct HealthController {
+    let library: DetectorLibrary
+
+    struct Live: ResponseEncodable {
+        let status: String
+    }
+
+    func register(on router: Router<ArgusRequestContext>) {
+        router.get("/health/live") { _, _ in Live(status: "ok") }
+    }
+}

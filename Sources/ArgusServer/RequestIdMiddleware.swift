@@ -1,0 +1,43 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+extension HTTPField.Name {
+    static let requestId = HTTPField.Name("X-Request-ID")!
+}
+
+/// Gives every request an id (the client's `X-Request-ID` when it is sane), echoes it
+/// on the response, and turns every error into the single JSON error shape.
+struct RequestIdMiddleware: RouterMiddleware {
+    typealias Context = ArgusRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        let requestId = Self.sanitised(request.headers[.requestId]) ?? UUID().uuidString.lowercased()
+        context.requestId = requestId
+        context.logger[metadataKey: "request_id"] = .string(requestId)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let apiError = APIError.from(error)
+            if apiError.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": .string(String(describing: error))])
+            }
+            response = apiError.response(requestId: requestId)
+        }
+        response.headers[.requestId] = requestId
+        return response
+    }
+
+    /// 1-128 characters of letters, digits, '-', '_', '.', or nil.
+    static func sanitised(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.count <= 128,
+            value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else { return nil }
+        return value
+    }
+}

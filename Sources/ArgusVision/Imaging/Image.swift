@@ -1,0 +1,141 @@
+import ArgusCore
+import CImaging
+
+/// A decoded 8-bit BGR image, upright (EXIF orientation applied). Immutable once
+/// made: drawing returns a new image, so one instance can be shared across tasks.
+public final class Image: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let width: Int
+    public let height: Int
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+        width = Int(ci_image_width(handle))
+        height = Int(ci_image_height(handle))
+    }
+
+    deinit { ci_image_free(handle) }
+
+    /// Checks the header against `limits`, then decodes and orients the image.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: ImageLimits = .default) throws(ImageError) -> Image {
+        let header = try ImageHeader.read(bytes)
+        let upright = header.orientedSize
+        try limits.check(width: upright.width, height: upright.height)
+        var message = ErrorMessage()
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+            let handle = message.call({ ci_decode(base, bytes.count, header.format == .jpeg ? 1 : 0, $0, $1) })
+        else {
+            let detail = message.text
+            throw detail.contains("truncated") ? .truncated(detail) : .corrupt(detail)
+        }
+        guard Int(ci_image_width(handle)) == header.width, Int(ci_image_height(handle)) == header.height else {
+            ci_image_free(handle)
+            throw .corrupt("the decoded size differs from the header")
+        }
+        if header.orientation != 1 {
+            let status = message.call { ci_image_orient(handle, Int32(header.orientation), $0, $1) }
+            guard status == 0 else {
+                ci_image_free(handle)
+                throw .corrupt(message.text)
+            }
+        }
+        return Image(handle: handle)
+    }
+
+    public static func decode(_ bytes: [UInt8], limits: ImageLimits = .default) throws(ImageError) -> Image {
+        do {
+            return try bytes.withUnsafeBytes { raw in try decode(raw, limits: limits) }
+        } catch let error as ImageError {
+            throw error
+        } catch {
+            throw .corrupt("\(error)")
+        }
+    }
+
+    /// An image from tightly packed BGR bytes (width × height × 3).
+    public convenience init(bgr pixels: [UInt8], width: Int, height: Int) {
+        precondition(pixels.count == width * height * 3, "BGR buffer size does not match the dimensions")
+        let handle = pixels.withUnsafeBufferPointer { ci_image_from_bgr($0.baseAddress, Int32(width), Int32(height), nil, 0) }
+        self.init(handle: handle!)
+    }
+
+    /// The pixels as tightly packed BGR bytes.
+    public var bgrPixels: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, count in
+            ci_image_copy_bgr(handle, buffer.baseAddress)
+            count = width * height * 3
+        }
+    }
+
+    public func resized(width: Int, height: Int) -> Image {
+        Image(handle: ci_image_resized(handle, Int32(width), Int32(height), nil, 0)!)
+    }
+
+    public enum EncodedFormat: Sendable { case jpeg(quality: Int), png }
+
+    public func encoded(as format: EncodedFormat) throws -> [UInt8] {
+        var message = ErrorMessage()
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let (code, quality): (ci_encode_format, Int32) =
+            switch format {
+            case .jpeg(let quality): (CI_ENCODE_JPEG, Int32(quality))
+            case .png: (CI_ENCODE_PNG, 0)
+            }
+        let status = message.call { ci_encode(handle, Int32(code.rawValue), quality, &buffer, &length, $0, $1) }
+        guard status == 0, let buffer else { throw ImageError.corrupt(message.text) }
+        defer { ci_buffer_free(buffer) }
+        return Array(UnsafeBufferPointer(start: buffer, count: length))
+    }
+
+    /// A copy with each detection drawn as a labelled box.
+    public func annotated(with detections: [Detection]) -> Image {
+        let copy = Image(handle: ci_image_clone(handle)!)
+        let thickness = Int32(max(2, min(width, height) / 300))
+        for detection in detections {
+            let colour = Palette.colour(for: detection.classId)
+            let label = "\(detection.label) \(Int((detection.confidence * 100).rounded()))%"
+            let box = detection.box
+            ci_draw_box(copy.handle, box.x1, box.y1, box.x2, box.y2, colour.r, colour.g, colour.b, label, thickness)
+        }
+        return copy
+    }
+
+    /// Fills `tensor` (3 × spec height × spec width floats) and returns how source pixels map into it.
+    func fill(_ tensor: UnsafeMutablePointer<Float>, spec: ci_tensor_spec) throws -> InputTransform {
+        var spec = spec
+        var geometry = ci_geometry()
+        var message = ErrorMessage()
+        let status = message.call { ci_make_tensor(handle, &spec, tensor, &geometry, $0, $1) }
+        guard status == 0 else { throw ImageError.corrupt(message.text) }
+        return InputTransform(scaleX: geometry.scale_x, scaleY: geometry.scale_y, padX: geometry.pad_x, padY: geometry.pad_y)
+    }
+}
+
+/// A fixed buffer the shim writes its error messages into.
+struct ErrorMessage {
+    private var storage = [CChar](repeating: 0, count: 512)
+
+    mutating func call<Result>(_ body: (UnsafeMutablePointer<CChar>, Int) -> Result) -> Result {
+        storage.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
+    }
+
+    var text: String {
+        let bytes = storage.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return bytes.isEmpty ? "unknown error" : String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Distinct, stable colours per class id.
+enum Palette {
+    private static let colours: [(r: UInt8, g: UInt8, b: UInt8)] = [
+        (255, 56, 56), (255, 157, 151), (255, 112, 31), (255, 178, 29), (207, 210, 49), (72, 249, 10),
+        (146, 204, 23), (61, 219, 134), (26, 147, 52), (0, 212, 187), (44, 153, 168), (0, 194, 255),
+        (52, 69, 147), (100, 115, 255), (0, 24, 236), (132, 56, 255), (82, 0, 133), (203, 56, 255),
+        (255, 149, 200), (255, 55, 199),
+    ]
+
+    static func colour(for classId: Int) -> (r: UInt8, g: UInt8, b: UInt8) {
+        colours[abs(classId) % colours.count]
+    }
+}

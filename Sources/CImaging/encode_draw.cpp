@@ -1,0 +1,86 @@
+// Encoding for served images and drawing for annotated output.
+#include "CImaging.h"
+#include "shim_support.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <cstdlib>
+#include <vector>
+
+using cimaging::guarded;
+using cimaging::write_error;
+
+namespace {
+
+void draw_label(cv::Mat &mat, const char *label, cv::Point anchor, const cv::Scalar &colour) {
+    if (label == nullptr || label[0] == '\0') return;
+    const int font = cv::FONT_HERSHEY_SIMPLEX;
+    const double scale = std::max(0.4, std::min(mat.cols, mat.rows) / 1000.0);
+    int baseline = 0;
+    cv::Size size = cv::getTextSize(label, font, scale, 1, &baseline);
+    int top = std::max(anchor.y - size.height - baseline - 2, 0);
+    cv::Rect background(anchor.x, top, size.width + 4, size.height + baseline + 2);
+    cv::rectangle(mat, background, colour, cv::FILLED);
+    // Dark text on light colours, light text on dark ones.
+    double luma = 0.114 * colour[0] + 0.587 * colour[1] + 0.299 * colour[2];
+    cv::Scalar text = luma > 140 ? cv::Scalar(0, 0, 0) : cv::Scalar(255, 255, 255);
+    cv::putText(mat, label, cv::Point(anchor.x + 2, top + size.height + 1), font, scale, text, 1, cv::LINE_AA);
+}
+
+} // namespace
+
+extern "C" {
+
+int ci_encode(const ci_image *image, int format, int quality, uint8_t **out, size_t *out_length, char *error,
+              size_t error_length) {
+    return guarded<int>(error, error_length, 1, [&]() {
+        std::vector<uchar> bytes;
+        std::vector<int> params;
+        const char *extension = ".png";
+        if (format == CI_ENCODE_JPEG) {
+            extension = ".jpg";
+            params = {cv::IMWRITE_JPEG_QUALITY, quality};
+        }
+        if (!cv::imencode(extension, image->mat, bytes, params)) {
+            write_error(error, error_length, "encoding failed");
+            return 1;
+        }
+        auto *buffer = static_cast<uint8_t *>(std::malloc(bytes.size()));
+        if (buffer == nullptr) {
+            write_error(error, error_length, "out of memory");
+            return 1;
+        }
+        std::memcpy(buffer, bytes.data(), bytes.size());
+        *out = buffer;
+        *out_length = bytes.size();
+        return 0;
+    });
+}
+
+void ci_buffer_free(uint8_t *buffer) { std::free(buffer); }
+
+void ci_draw_box(ci_image *image, float x1, float y1, float x2, float y2, uint8_t r, uint8_t g, uint8_t b,
+                 const char *label, int thickness) {
+    guarded<int>(nullptr, 0, 1, [&]() {
+        cv::Scalar colour(b, g, r);
+        cv::Point top_left((int)std::lround(x1), (int)std::lround(y1));
+        cv::rectangle(image->mat, top_left, cv::Point((int)std::lround(x2), (int)std::lround(y2)), colour,
+                      std::max(thickness, 1), cv::LINE_AA);
+        draw_label(image->mat, label, top_left, colour);
+        return 0;
+    });
+}
+
+void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r, uint8_t g, uint8_t b,
+                    const char *label, int thickness) {
+    guarded<int>(nullptr, 0, 1, [&]() {
+        cv::Scalar colour(b, g, r);
+        cv::Point centre((int)std::lround(cx), (int)std::lround(cy));
+        cv::circle(image->mat, centre, (int)std::lround(radius), colour, std::max(thickness, 1), cv::LINE_AA);
+        cv::drawMarker(image->mat, centre, colour, cv::MARKER_CROSS, 8, 1);
+        draw_label(image->mat, label, cv::Point(centre.x - (int)radius, centre.y - (int)radius), colour);
+        return 0;
+    });
+}
+
+} // extern "C"

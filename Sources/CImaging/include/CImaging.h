@@ -1,0 +1,82 @@
+#ifndef CIMAGING_H
+#define CIMAGING_H
+
+// A small C API over OpenCV and TurboJPEG. Every function catches its own C++
+// exceptions: failures come back as a non-zero status (or NULL) with a message
+// written into the caller's `error` buffer.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An 8-bit, 3-channel BGR image owned by the shim.
+typedef struct ci_image ci_image;
+
+/// Decodes JPEG (TurboJPEG), PNG, WebP or BMP (OpenCV) into BGR without applying
+/// EXIF orientation (the caller passes it to ci_image_orient).
+ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, char *error, size_t error_length);
+
+/// Wraps a copy of tightly packed BGR pixels.
+ci_image *ci_image_from_bgr(const uint8_t *pixels, int width, int height, char *error, size_t error_length);
+ci_image *ci_image_clone(const ci_image *image);
+void ci_image_free(ci_image *image);
+
+int ci_image_width(const ci_image *image);
+int ci_image_height(const ci_image *image);
+/// Copies tightly packed BGR pixels (width * height * 3 bytes) into `out`.
+void ci_image_copy_bgr(const ci_image *image, uint8_t *out);
+
+/// Applies an EXIF orientation (1-8) in place; 1 or unknown values do nothing.
+int ci_image_orient(ci_image *image, int orientation, char *error, size_t error_length);
+
+/// A resized copy (bilinear; area when shrinking a lot is not used on purpose so
+/// results match the reference pipelines).
+ci_image *ci_image_resized(const ci_image *image, int width, int height, char *error, size_t error_length);
+
+enum ci_resize_mode {
+    CI_RESIZE_STRETCH = 0,           // plain resize to the input size
+    CI_RESIZE_LETTERBOX_TOP_LEFT = 1, // keep aspect, pad right and bottom
+    CI_RESIZE_LETTERBOX_CENTER = 2,   // keep aspect, pad evenly around
+};
+
+/// How a tensor maps back to the source image: source = (tensor - pad) / scale.
+typedef struct ci_geometry {
+    float scale_x, scale_y;
+    float pad_x, pad_y;
+} ci_geometry;
+
+typedef struct ci_tensor_spec {
+    int width, height;
+    int mode;           // ci_resize_mode
+    int pad_value;      // 0-255, letterbox only
+    int rgb;            // 1: channel 0 is red; 0: BGR order
+    float mean[3];      // subtracted after multiplying by `scale`
+    float inv_std[3];   // multiplied after subtracting mean
+    float scale;        // pixel multiplier applied first (1/255 or 1)
+} ci_tensor_spec;
+
+/// Resizes and normalises into a planar float tensor (3 x height x width) at `out`.
+int ci_make_tensor(const ci_image *image, const ci_tensor_spec *spec, float *out, ci_geometry *geometry,
+                   char *error, size_t error_length);
+
+enum ci_encode_format { CI_ENCODE_JPEG = 0, CI_ENCODE_PNG = 1 };
+
+/// Encodes into a malloc'd buffer the caller frees with ci_buffer_free.
+int ci_encode(const ci_image *image, int format, int quality, uint8_t **out, size_t *out_length,
+              char *error, size_t error_length);
+void ci_buffer_free(uint8_t *buffer);
+
+/// Draws a labelled rectangle or circle in place. Colours are RGB bytes.
+void ci_draw_box(ci_image *image, float x1, float y1, float x2, float y2, uint8_t r, uint8_t g, uint8_t b,
+                 const char *label, int thickness);
+void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r, uint8_t g, uint8_t b,
+                    const char *label, int thickness);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
