@@ -71,20 +71,38 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Paths, shared models and synthetic inputs for the test targets.
+        .target(
+            name: "ArgusTestSupport",
+            dependencies: ["ArgusCore", "ArgusVision", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/ArgusTestSupport"
+        ),
         .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"]),
         .testTarget(
             name: "ArgusVisionTests",
-            dependencies: ["ArgusVision", "ArgusCore"],
-            resources: [.copy("Golden")]
+            dependencies: ["ArgusVision", "ArgusCore", "ArgusTestSupport"],
+            exclude: ["Golden", "Fixtures"]
         ),
         .testTarget(
             name: "ArgusServerTests",
             dependencies: [
-                "ArgusServer", "ArgusVision",
+                "ArgusServer", "ArgusVision", "ArgusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ArgusEndToEndTests", dependencies: ["ArgusCore"]),
+        // Runs the built `argus` binary: CLI commands and `argus serve` over real HTTP.
+        .testTarget(
+            name: "ArgusEndToEndTests",
+            dependencies: [
+                "argus", "ArgusCore", "ArgusTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

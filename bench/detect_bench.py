@@ -92,7 +92,7 @@ def bench_python_pipeline(det: ref.Detector, paths: list[Path]) -> list[float]:
 
 def bench_argus(cmd: list[str], model_id: str, threads: int, paths: list[Path],
                 models_dir: str | None) -> dict:
-    argv = cmd + ["--quiet", "bench", "--model", model_id, "--threads", str(threads),
+    argv = cmd + ["bench", "--model", model_id, "--threads", str(threads),
                   "--warmup", str(WARMUP)] + [str(p) for p in paths]
     env = dict(os.environ)
     if models_dir:

@@ -16,7 +16,7 @@ annotations/instances_train2017.json):
 * at conf 0.001: COCO bbox mAP@[.5:.95] and mAP@.5 (pycocotools) of both.
 
 Argus is run as
-    ARGUS_MODELS_DIR=DIR ARGUS --quiet detect --model ID --conf C --iou 0.45 \
+    ARGUS_MODELS_DIR=DIR ARGUS detect --quiet --model ID --conf C --iou 0.45 \
         --max-det 300 --format coco IMAGES_DIR
 and must print one JSON array of {"file_name","image_id","category_id","bbox":[x,y,w,h],
 "score"} on stdout. The reference uses <DIR>/<id>.onnx when present, else its default
@@ -111,7 +111,7 @@ def run_reference(model_id: str, images: list[Path], models_dir: str | None,
 
 def run_argus(cmd: list[str], model_id: str, conf: float, images_dir: Path,
               models_dir: str | None, threads: int | None) -> tuple[list[dict], float]:
-    argv = cmd + ["--quiet", "detect", "--model", model_id, "--conf", str(conf),
+    argv = cmd + ["detect", "--quiet", "--model", model_id, "--conf", str(conf),
                   "--iou", "0.45", "--max-det", "300", "--format", "coco"]
     if threads is not None:
         argv += ["--threads", str(threads)]

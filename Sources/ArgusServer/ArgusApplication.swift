@@ -9,6 +9,11 @@ public enum ArgusApplication {
     /// Loads ONNX Runtime and the default detector (failing fast when either is
     /// missing), then returns the application ready to run.
     public static func make(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError(description: "ARGUS_DATA_DIR=\(configuration.dataDirectory) cannot be created: \(error)")
+        }
         let runtime = try ONNXRuntime.load(libraryPath: configuration.ortLibrary)
         let library = DetectorLibrary(
             store: ModelStore(directory: configuration.modelsDirectory), runtime: runtime,

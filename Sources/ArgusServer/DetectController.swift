@@ -43,6 +43,9 @@ struct DetectController {
             detector = try library.detector(for: query.model)
         } catch let error as ModelStoreError {
             throw Self.apiError(for: error)
+        } catch {
+            // The file exists but ONNX Runtime or its decoder cannot use it: a server-side fault.
+            throw APIError(.internalServerError, code: "model_error", message: "model \(query.model) cannot be loaded: \(error)")
         }
         let options = try query.resolvingClasses(labels: detector.manifest.labels)
         let limits = configuration.imageLimits
@@ -82,6 +85,10 @@ struct DetectController {
                 headers: [.retryAfter: "1"])
         } catch let error as ImageError {
             throw Self.apiError(for: error)
+        } catch let error as InferenceError {
+            throw APIError(.internalServerError, code: "inference_failed", message: "\(error)")
+        } catch let error as DetectorError {
+            throw APIError(.internalServerError, code: "model_error", message: "\(error)")
         }
     }
 

@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
     public init() {}
 
     public init(environment: [String: String]) throws {
-        var reader = EnvironmentReader(environment: environment)
+        let reader = EnvironmentReader(environment: environment)
         host = reader.string("ARGUS_HOST") ?? host
         port = try reader.integer("ARGUS_PORT", in: 0...65535) ?? port
         dataDirectory = reader.string("ARGUS_DATA_DIR") ?? dataDirectory

@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Untimed passes over the first images before measuring.")
+    @Option(help: "Untimed runs on the first N images before measuring.")
     var warmup = 3
 
     @Option(help: "Timed passes over all images.")

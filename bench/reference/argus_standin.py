@@ -3,9 +3,9 @@
 bench/parity.py and bench/detect_bench.py can be tested before (or without) the Swift
 build. It accepts the two Argus sub-commands those scripts call, with the same output:
 
-    argus_standin.py [--quiet] detect --model ID [--conf 0.25] [--iou 0.45]
+    argus_standin.py detect [--quiet] --model ID [--conf 0.25] [--iou 0.45]
         [--max-det 300] [--threads 1] [--format coco|json] PATH...
-    argus_standin.py [--quiet] bench --model ID [--threads 1] [--warmup 3] PATH...
+    argus_standin.py bench --model ID [--threads 1] [--warmup 3] PATH...
         -> {"model","threads","images","pipeline_ms":{"mean","p50","p90"},
             "ort_run_ms":{"mean","p50","p90"}}
 
@@ -39,6 +39,7 @@ def main() -> int:
     ap.add_argument("--quiet", action="store_true")
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("detect")
+    d.add_argument("--quiet", action="store_true")
     d.add_argument("--model", required=True, choices=ref.MODEL_IDS)
     d.add_argument("--conf", type=float, default=0.25)
     d.add_argument("--iou", type=float, default=0.45)

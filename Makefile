@@ -1,0 +1,36 @@
+# Argus: `make run` serves on http://127.0.0.1:8080, `make test` runs every test.
+# Both install what is missing first (scripts/setup.sh is idempotent and quiet).
+
+SWIFT ?= swift
+ARGUS_RELEASE := .build/release/argus
+
+.PHONY: setup build run test bench parity import-bench-models clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@$(SWIFT) build -c release --product argus
+
+run: build
+	@$(ARGUS_RELEASE) serve
+
+test: setup
+	@bash scripts/run-tests.sh
+
+# Benchmarks and parity against the Python reference (see bench/README.md).
+SHARED ?= ../shared
+# yolox-nano is a catalogue model; import it from shared/ (checked against its sha256).
+import-bench-models: build
+	@test -f models/yolox_nano_416.onnx || $(ARGUS_RELEASE) models import $(SHARED)/models/yolox-nano/yolox_nano_416.onnx --as yolox-nano
+
+bench: import-bench-models
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/detect_bench.py --argus $(ARGUS_RELEASE)
+
+parity: import-bench-models
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/parity.py --argus $(ARGUS_RELEASE)
+
+clean:
+	@rm -rf .build data

@@ -1,0 +1,104 @@
+import ArgusTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite struct ModelsCommandTests {
+    let sharedModels = TestEnvironment.shared.appendingPathComponent("models")
+
+    @Test func listShowsCatalogueAndCustomModels() throws {
+        let outcome = try ArgusProcess.run(["models", "list"])
+        #expect(outcome.status == 0)
+        let lines = outcome.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ID") == true)
+        let tiny = try #require(lines.first { $0.hasPrefix("yolov3-tiny ") })
+        #expect(tiny.contains("darknet-yolo") && tiny.contains("416x416") && tiny.hasSuffix("yes"))
+        #expect(lines.contains { $0.hasPrefix("yolov8n-int8 ") && $0.contains("yolov8") })
+
+        let json = try ArgusProcess.run(["models", "list", "--json"])
+        let entries = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.contains { $0["id"] as? String == "picodet-s" && $0["installed"] as? Bool == true })
+    }
+
+    @Test func verifyChecksEveryInstalledFile() throws {
+        let outcome = try ArgusProcess.run(["models", "verify"])
+        #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("yolov3-tiny: ok"))
+        #expect(outcome.stdout.contains("yolox-nano: ok"))
+
+        let folder = try TestEnvironment.temporaryDirectory("verify")
+        try FileManager.default.copyItem(
+            at: sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx"),
+            to: folder.appendingPathComponent("picodet_s_320_coco.onnx"))
+        try Data([1, 2, 3]).write(to: folder.appendingPathComponent("nanodet_m_416.onnx"))
+        let bad = try ArgusProcess.run(["models", "verify"], environment: ["ARGUS_MODELS_DIR": folder.path])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("picodet-s: ok"))
+        #expect(bad.stdout.contains("nanodet-m: MISMATCH"))
+    }
+
+    @Test func importChecksCatalogueSumsAndDescribesCustomModels() throws {
+        let folder = try TestEnvironment.temporaryDirectory("import")
+        let environment = ["ARGUS_MODELS_DIR": folder.path]
+        let wrong = try ArgusProcess.run(
+            ["models", "import", sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx").path, "--as", "yolox-nano"],
+            environment: environment)
+        #expect(wrong.status != 0 && wrong.stderr.contains("sha256"))
+
+        let custom = try ArgusProcess.run(
+            [
+                "models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "house-yolox",
+                "--family", "yolox", "--input-size", "416",
+            ], environment: environment)
+        #expect(custom.status == 0, "\(custom.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("house-yolox.json").path))
+        let detect = try ArgusProcess.run(
+            ["detect", "--model", "house-yolox", TestEnvironment.sampleImage("darknet_dog.jpg").path], environment: environment)
+        #expect(detect.status == 0 && detect.stdout.contains("\"dog\""))
+
+        let badFamily = try ArgusProcess.run(
+            ["models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "x", "--family", "rcnn"],
+            environment: environment)
+        #expect(badFamily.status != 0 && badFamily.stderr.contains("unknown family"))
+    }
+
+    /// `argus models pull` against a local HTTP server standing in for the model host.
+    @Test func pullDownloadsVerifiesAndRefusesBadBytes() async throws {
+        let good = try Data(contentsOf: sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx"))
+        let wrong = try Data(contentsOf: sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx"))
+        let router = Router()
+        router.get("/good/yolox_nano_416.onnx") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: good))) }
+        router.get("/bad/yolox_nano_416.onnx") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: wrong))) }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let folder = try TestEnvironment.temporaryDirectory("pull")
+            let environment = ["ARGUS_MODELS_DIR": folder.path]
+            let installed = folder.appendingPathComponent("yolox_nano_416.onnx")
+
+            let bad = try ArgusProcess.run(
+                ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/bad"], environment: environment)
+            #expect(bad.status != 0 && bad.stderr.contains("sha256"))
+            #expect(!FileManager.default.fileExists(atPath: installed.path))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+
+            let missing = try ArgusProcess.run(
+                ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/nothing"], environment: environment)
+            #expect(missing.status != 0 && missing.stderr.contains("404"))
+
+            let pulled = try ArgusProcess.run(
+                ["models", "pull", "yolox-nano"],
+                environment: environment.merging(["ARGUS_MODEL_MIRROR": "http://127.0.0.1:\(port)/good"]) { $1 })
+            #expect(pulled.status == 0, "\(pulled.stderr)")
+            #expect(try Data(contentsOf: installed) == good)
+            let again = try ArgusProcess.run(
+                ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/bad"], environment: environment)
+            #expect(again.status == 0 && again.stdout.contains("already installed"))
+        }
+        let noURL = try ArgusProcess.run(["models", "pull", "yolov3-tiny", "--force"], environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("pull").path])
+        #expect(noURL.status != 0 && noURL.stderr.contains("no download URL"))
+    }
+}

@@ -1,0 +1,178 @@
+import ArgusServer
+import ArgusTestSupport
+import ArgusVision
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// `POST /api/v1/detect` over real HTTP (HummingbirdTesting's live mode), with the real model.
+@Suite struct DetectEndpointTests {
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable {
+            let code: String
+            let message: String
+            let request_id: String
+        }
+        let error: Detail
+    }
+
+    struct DetectBody: Decodable {
+        struct Size: Decodable {
+            let width: Int
+            let height: Int
+        }
+        struct Entry: Decodable {
+            let label: String
+            let class_id: Int
+            let confidence: Float
+            let bbox: [String: Float]
+        }
+        let model: String
+        let image: Size
+        let detections: [Entry]
+        let timings_ms: [String: Double]
+    }
+
+    static func configuration(maxUploadBytes: Int = 10 * 1024 * 1024) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.modelsDirectory = TestEnvironment.models.directory
+        configuration.maxUploadBytes = maxUploadBytes
+        return configuration
+    }
+
+    /// Runs `body` against a live server; `pool` lets a test fill the inference slots.
+    func withServer(
+        configuration: ServerConfiguration = configuration(), pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let router = ArgusApplication.makeRouter(configuration: configuration, library: TestEnvironment.detectors, pool: pool)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(client) }
+    }
+
+    func post(
+        _ client: any TestClientProtocol, _ uri: String = "/api/v1/detect", body: MultipartBody,
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var fields = headers
+        fields[.contentType] = body.contentType
+        return try await client.execute(uri: uri, method: .post, headers: fields, body: body.finished())
+    }
+
+    func expectError(_ response: TestResponse, status: HTTPResponse.Status, code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(response.status == status, "got \(response.status) \(String(buffer: response.body))", sourceLocation: sourceLocation)
+        let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+        #expect(error.error.code == code, "message: \(error.error.message)", sourceLocation: sourceLocation)
+        #expect(!error.error.message.isEmpty, sourceLocation: sourceLocation)
+        #expect(error.error.request_id == response.headers[HTTPField.Name("X-Request-ID")!], sourceLocation: sourceLocation)
+    }
+
+    @Test func detectsTheDogWithTimings() async throws {
+        let bytes = try TestEnvironment.sampleBytes("darknet_dog.jpg")
+        try await withServer { client in
+            let response = try await post(client, "/api/v1/detect?conf=0.3", body: .file(bytes))
+            #expect(response.status == .ok)
+            let result = try JSONDecoder().decode(DetectBody.self, from: Data(buffer: response.body))
+            #expect(result.model == "yolov3-tiny")
+            #expect(result.image.width == 768 && result.image.height == 576)
+            let dog = try #require(result.detections.first { $0.label == "dog" })
+            #expect(dog.class_id == 16 && dog.confidence > 0.8)
+            #expect(Set(dog.bbox.keys) == ["x1", "y1", "x2", "y2"])
+            #expect(result.detections.allSatisfy { $0.confidence >= 0.3 })
+            for key in ["decode", "inference", "total"] { #expect((result.timings_ms[key] ?? -1) >= 0) }
+        }
+    }
+
+    @Test func queryOptionsSelectModelClassesAndLimit() async throws {
+        let bytes = try TestEnvironment.sampleBytes("darknet_dog.jpg")
+        try await withServer { client in
+            let response = try await post(client, "/api/v1/detect?model=yolox-nano&classes=dog,car&max_det=1&iou=0.5", body: .file(bytes))
+            #expect(response.status == .ok)
+            let result = try JSONDecoder().decode(DetectBody.self, from: Data(buffer: response.body))
+            #expect(result.model == "yolox-nano")
+            #expect(result.detections.count == 1)
+            #expect(["dog", "car"].contains(result.detections[0].label))
+        }
+    }
+
+    @Test func requestIdsAreEchoedOrMade() async throws {
+        try await withServer { client in
+            let own = try await client.execute(uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "trace-123"])
+            #expect(own.status == .ok)
+            #expect(own.headers[HTTPField.Name("X-Request-ID")!] == "trace-123")
+            let insane = try await client.execute(uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "bad id\u{7f}"])
+            let made = try #require(insane.headers[HTTPField.Name("X-Request-ID")!])
+            #expect(made != "bad id\u{7f}" && made.count >= 16)
+        }
+    }
+
+    @Test func badUploadsGetClearClientErrors() async throws {
+        let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
+        try await withServer(configuration: Self.configuration(maxUploadBytes: 200_000)) { client in
+            // Not multipart at all.
+            let raw = try await client.execute(uri: "/api/v1/detect", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: jpeg))
+            try expectError(raw, status: .unsupportedMediaType, code: "unsupported_media_type")
+            // No file field, two files, an empty file.
+            var fieldOnly = MultipartBody()
+            fieldOnly.addField(name: "note", value: "no image here")
+            try expectError(try await post(client, body: fieldOnly), status: .badRequest, code: "missing_file")
+            var twoFiles = MultipartBody.file(jpeg)
+            twoFiles.addFile(name: "image", filename: "second.jpg", bytes: jpeg)
+            try expectError(try await post(client, body: twoFiles), status: .badRequest, code: "too_many_files")
+            try expectError(try await post(client, body: .file([])), status: .badRequest, code: "empty_file")
+            // Not an image, a truncated one, a decompression bomb, a body over the limit.
+            try expectError(try await post(client, body: .file(Array("<html><body>hello</body></html>".utf8))), status: .unsupportedMediaType, code: "unsupported_media_type")
+            try expectError(try await post(client, body: .file(Array(jpeg.prefix(jpeg.count / 2)))), status: .unprocessableContent, code: "invalid_image")
+            try expectError(try await post(client, body: .file(SyntheticImages.pngHeader(width: 20000, height: 20000))), status: .contentTooLarge, code: "image_too_large")
+            try expectError(try await post(client, body: .file([UInt8](repeating: 0xFF, count: 300_000))), status: .contentTooLarge, code: "payload_too_large")
+            // The server keeps serving.
+            #expect(try await post(client, body: .file(jpeg)).status == .ok)
+        }
+    }
+
+    @Test func badParametersAreRejectedBeforeAnyWork() async throws {
+        let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
+        try await withServer { client in
+            for query in ["conf=2", "conf=abc", "iou=-0.1", "max_det=0", "max_det=x", "agnostic=maybe", "classes=unicorn", "classes=", "colour=red"] {
+                try expectError(try await post(client, "/api/v1/detect?\(query)", body: .file(jpeg)), status: .badRequest, code: query.hasPrefix("classes=u") ? "invalid_parameter" : "invalid_parameter")
+            }
+            try expectError(try await post(client, "/api/v1/detect?model=no-such-model", body: .file(jpeg)), status: .badRequest, code: "unknown_model")
+            try expectError(try await post(client, "/api/v1/detect?model=nanodet-m-missing", body: .file(jpeg)), status: .badRequest, code: "unknown_model")
+        }
+    }
+
+    @Test func unknownRoutesAndMethodsUseTheErrorShape() async throws {
+        try await withServer { client in
+            try expectError(try await client.execute(uri: "/api/v1/nothing", method: .get), status: .notFound, code: "not_found")
+            let wrongMethod = try await client.execute(uri: "/api/v1/detect", method: .get)
+            #expect([.notFound, .methodNotAllowed].contains(wrongMethod.status))
+            #expect(String(buffer: wrongMethod.body).contains("\"request_id\""))
+        }
+    }
+
+    @Test func aFullPoolAnswers503WithRetryAfter() async throws {
+        let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
+        let pool = InferencePool(concurrency: 1, queueLimit: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let blocker = Task {
+            try await pool.run {
+                started.signal()
+                gate.wait()
+            }
+        }
+        started.wait()
+        try await withServer(pool: pool) { client in
+            let response = try await post(client, body: .file(jpeg))
+            try expectError(response, status: .serviceUnavailable, code: "busy")
+            #expect(response.headers[.retryAfter] == "1")
+            gate.signal()
+            try await blocker.value
+            #expect(try await post(client, body: .file(jpeg)).status == .ok)
+        }
+    }
+}
