@@ -216,7 +216,7 @@ def main() -> int:
         f"- argus: `{label}`",
         f"- reference: bench/reference/argus_ref.py, onnxruntime "
         f"{ref.ort.__version__}, {a.threads} thread(s)",
-        f"- images: {len(images)} from `{images_dir}`; ground truth `{Path(a.gt).name}`",
+        f"- images: {len(images)} from `{os.path.relpath(images_dir, ref.REPO_ROOT)}`; ground truth `{Path(a.gt).name}`",
         f"- match: same image and class, IoU >= {MATCH_IOU}, |Δscore| <= {MATCH_SCORE}, "
         "greedy one-to-one, at conf 0.25 / iou 0.45; mAP at conf 0.001 / iou 0.45 / "
         "max_det 300 (pycocotools bbox)",

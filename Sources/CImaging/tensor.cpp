@@ -14,7 +14,9 @@ namespace {
 // truncates the new size (as YOLOX does); the centred one rounds it (as Ultralytics
 // and NanoDet do) and pads floor(slack / 2) before.
 cv::Mat letterbox(const cv::Mat &source, const ci_tensor_spec &spec, ci_geometry &geometry) {
-    float ratio = std::min((float)spec.width / source.cols, (float)spec.height / source.rows);
+    // Double precision on purpose: the reference implementations compute the ratio in
+    // Python floats, and 773 * (416 / 773) truncates to 415 there, not 416.
+    double ratio = std::min((double)spec.width / source.cols, (double)spec.height / source.rows);
     bool centred = spec.mode == CI_RESIZE_LETTERBOX_CENTER;
     int new_width = centred ? (int)std::lround(source.cols * ratio) : (int)(source.cols * ratio);
     int new_height = centred ? (int)std::lround(source.rows * ratio) : (int)(source.rows * ratio);
@@ -30,7 +32,7 @@ cv::Mat letterbox(const cv::Mat &source, const ci_tensor_spec &spec, ci_geometry
     } else {
         cv::resize(source, target, cv::Size(new_width, new_height), 0, 0, cv::INTER_LINEAR);
     }
-    geometry = ci_geometry{ratio, ratio, (float)left, (float)top};
+    geometry = ci_geometry{(float)ratio, (float)ratio, (float)left, (float)top};
     return canvas;
 }
 

@@ -8,21 +8,21 @@ import Testing
         let folder = try TestEnvironment.temporaryDirectory("images")
         try FileManager.default.copyItem(at: TestEnvironment.sampleImage("darknet_dog.jpg"), to: folder.appendingPathComponent("dog.jpg"))
         try FileManager.default.copyItem(
-            at: TestEnvironment.shared.appendingPathComponent("datasets/coco128/train2017/000000000042.jpg"),
-            to: folder.appendingPathComponent("000000000042.jpg"))
+            at: TestEnvironment.shared.appendingPathComponent("datasets/coco128/train2017/000000000049.jpg"),
+            to: folder.appendingPathComponent("000000000049.jpg"))
         try Data("not really a jpeg".utf8).write(to: folder.appendingPathComponent("broken.jpg"))
         return folder
     }
 
     @Test func cocoFormatCoversAFolderAndReportsTheBadFile() throws {
         let folder = try imageFolder()
-        let outcome = try ArgusProcess.run(["detect", "--format", "coco", folder.path])
+        let outcome = try ArgusProcess.run(["detect", "--format", "coco", "--conf", "0.05", folder.path])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("broken.jpg"))
         let results = try #require(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
         let dog = try #require(results.first { $0["file_name"] as? String == "dog.jpg" && $0["category_id"] as? Int == 18 })
         #expect((dog["bbox"] as? [Double])?.count == 4)
-        #expect(results.contains { $0["image_id"] as? Int == 42 })
+        #expect(results.contains { $0["image_id"] as? Int == 49 })
         #expect(!results.contains { ($0["file_name"] as? String) == "broken.jpg" })
     }
 

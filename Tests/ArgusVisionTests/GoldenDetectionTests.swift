@@ -26,8 +26,12 @@ import Testing
     static let goldenRoot = TestEnvironment.repoRoot.appendingPathComponent("Tests/ArgusVisionTests/Golden")
     static let models = ["yolov3-tiny", "yolov3-tiny-decoded", "yolox-nano", "yolov8n-int8", "picodet-s", "nanodet-m"]
 
-    /// Goldens are made at conf 0.25; a detection this close to it may fall either side.
+    /// Scores may differ by this much (JPEG decoders and resize code are not bit-identical
+    /// between OpenCV builds).
     static let margin: Float = 0.02
+    /// Goldens are made at conf 0.25: a detection within this of it may fall either side
+    /// (a little wider than `margin`: the int8 YOLOv8 export amplifies tiny input changes).
+    static let thresholdBand: Float = 0.03
 
     static var cases: [(String, String)] {
         models.flatMap { model in
@@ -56,12 +60,12 @@ import Testing
                 classId: $0.class_id, label: $0.label, confidence: $0.confidence,
                 box: BoundingBox(x1: $0.bbox.x1, y1: $0.bbox.y1, x2: $0.bbox.x2, y2: $0.bbox.y2))
         }
-        for wanted in expected where wanted.confidence >= 0.25 + Self.margin {
+        for wanted in expected where wanted.confidence >= 0.25 + Self.thresholdBand {
             #expect(
                 found.contains { Self.matches($0, wanted) },
                 "\(model)/\(golden.file_name): reference \(wanted.label) \(wanted.confidence) \(wanted.box) not found in \(found)")
         }
-        for got in found where got.confidence >= 0.25 + Self.margin {
+        for got in found where got.confidence >= 0.25 + Self.thresholdBand {
             #expect(
                 expected.contains { Self.matches(got, $0) },
                 "\(model)/\(golden.file_name): \(got.label) \(got.confidence) \(got.box) is not in the reference")

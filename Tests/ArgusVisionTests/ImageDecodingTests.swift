@@ -1,14 +1,17 @@
+import ArgusCore
 import ArgusTestSupport
 import ArgusVision
 import Foundation
 import Testing
 
 @Suite struct ImageDecodingTests {
-    func decode(_ bytes: [UInt8], limits: ImageLimits = .default) -> Result<Image, ImageError> {
+    /// The error decoding gives, or nil when it succeeds.
+    func failure(_ bytes: [UInt8], limits: ImageLimits = .default) -> ImageError? {
         do {
-            return .success(try Image.decode(bytes, limits: limits))
+            _ = try Image.decode(bytes, limits: limits)
+            return nil
         } catch {
-            return .failure(error)
+            return error
         }
     }
 
@@ -47,20 +50,20 @@ import Testing
     }
 
     @Test func emptyDataIsRejected() {
-        #expect(decode([]) == .failure(.empty))
+        #expect(failure([]) == .empty)
     }
 
     @Test func wrongMagicBytesAreRejectedNamingWhatWasFound() {
-        #expect(decode(Array("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8)) == .failure(.unsupportedFormat(found: "image/gif")))
-        #expect(decode(Array("<!DOCTYPE html><html><body>hi</body></html>".utf8)) == .failure(.unsupportedFormat(found: "text/html")))
-        #expect(decode(Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8)) == .failure(.unsupportedFormat(found: "image/svg+xml")))
-        #expect(decode([0x00, 0x01, 0x02, 0x03, 0x04]) == .failure(.unsupportedFormat(found: "unknown")))
+        #expect(failure(Array("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8)) == .unsupportedFormat(found: "image/gif"))
+        #expect(failure(Array("<!DOCTYPE html><html><body>hi</body></html>".utf8)) == .unsupportedFormat(found: "text/html"))
+        #expect(failure(Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8)) == .unsupportedFormat(found: "image/svg+xml"))
+        #expect(failure([0x00, 0x01, 0x02, 0x03, 0x04]) == .unsupportedFormat(found: "unknown"))
     }
 
     @Test func truncatedImagesAreRejected() throws {
         let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
         for length in [3, 100, jpeg.count / 2, jpeg.count - 200] {
-            guard case .failure(let error) = decode(Array(jpeg.prefix(length))) else {
+            guard let error = failure(Array(jpeg.prefix(length))) else {
                 Issue.record("a JPEG cut to \(length) bytes decoded")
                 continue
             }
@@ -71,7 +74,7 @@ import Testing
         }
         let png = try TestEnvironment.sampleBytes("skimage_coffee.png")
         for length in [20, 40, png.count / 2] {
-            guard case .failure = decode(Array(png.prefix(length))) else {
+            guard failure(Array(png.prefix(length))) != nil else {
                 Issue.record("a PNG cut to \(length) bytes decoded")
                 continue
             }
@@ -80,18 +83,19 @@ import Testing
 
     @Test func hugeDimensionsAreRefusedFromTheHeaderAlone() {
         let bomb = SyntheticImages.pngHeader(width: 20000, height: 20000)
-        #expect(decode(bomb) == .failure(.tooLarge(width: 20000, height: 20000, maxWidth: 8192, maxHeight: 8192)))
+        #expect(failure(bomb) == .tooLarge(width: 20000, height: 20000, maxWidth: 8192, maxHeight: 8192))
         let header = try? ImageHeader.read(bomb)
         #expect(header?.width == 20000)
     }
 
     @Test func tooSmallImagesAreRefusedWhenALimitIsSet() throws {
         let limits = ImageLimits(minWidth: 1000, minHeight: 1000)
-        #expect(decode(try TestEnvironment.sampleBytes("darknet_dog.jpg"), limits: limits)
-            == .failure(.tooSmall(width: 768, height: 576, minWidth: 1000, minHeight: 1000)))
+        #expect(failure(try TestEnvironment.sampleBytes("darknet_dog.jpg"), limits: limits)
+            == .tooSmall(width: 768, height: 576, minWidth: 1000, minHeight: 1000))
     }
 
     @Test func exifOrientationIsApplied() throws {
+        // The dog photo carries its own EXIF block (orientation 1); ours goes first and wins.
         let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
         let upright = try Image.decode(jpeg)
         let rotated = SyntheticImages.withEXIFOrientation(jpeg, orientation: 6)
@@ -103,5 +107,24 @@ import Testing
         let source = upright.bgrPixels, turned = image.bgrPixels
         let bottomLeft = (575 * 768) * 3
         #expect(Array(turned[0..<3]) == Array(source[bottomLeft..<(bottomLeft + 3)]))
+    }
+}
+
+@Suite struct AnnotationTests {
+    @Test func drawingBoxesAndCirclesChangesOnlyACopy() throws {
+        let image = try Image.decode(try TestEnvironment.sampleBytes("skimage_coffee.png"))
+        let original = image.bgrPixels
+        let box = Detection(classId: 0, label: "cup", confidence: 0.9, box: BoundingBox(x1: 100, y1: 100, x2: 300, y2: 250))
+        let drawn = image.annotated(
+            with: [box], circles: [Image.Circle(centerX: 450, centerY: 200, radius: 60, label: "plate")])
+        #expect(image.bgrPixels == original)
+        let pixels = drawn.bgrPixels
+        func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(pixels[((y * image.width + x) * 3)..<((y * image.width + x) * 3 + 3)]) }
+        func originalPixel(_ x: Int, _ y: Int) -> [UInt8] { Array(original[((y * image.width + x) * 3)..<((y * image.width + x) * 3 + 3)]) }
+        // On the box's left edge and on the circle's rightmost point.
+        #expect(pixel(100, 200) != originalPixel(100, 200))
+        #expect(pixel(510, 200) != originalPixel(510, 200))
+        // Far from both, nothing changes.
+        #expect(pixel(20, 380) == originalPixel(20, 380))
     }
 }

@@ -5,19 +5,18 @@ import Testing
 @Suite struct InferencePoolTests {
     @Test func refusesWorkBeyondItsSlotsAndQueue() async throws {
         let pool = InferencePool(concurrency: 1, queueLimit: 1)
+        // The gate blocks a Dispatch thread, never one of Swift's few cooperative threads.
         let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
         let running = Task {
             try await pool.run {
-                started.signal()
                 gate.wait()
                 return 1
             }
         }
-        started.wait()
+        while pool.load.running == 0 { try await Task.sleep(for: .milliseconds(2)) }
         let waiting = Task { try await pool.run { 2 } }
         // Let the second job reach the queue.
-        while pool.load.waiting == 0 { await Task.yield() }
+        while pool.load.waiting == 0 { try await Task.sleep(for: .milliseconds(2)) }
         await #expect(throws: InferencePoolError.self) { try await pool.run { 3 } }
         gate.signal()
         #expect(try await running.value == 1)

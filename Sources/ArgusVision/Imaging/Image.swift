@@ -88,8 +88,23 @@ public final class Image: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: buffer, count: length))
     }
 
-    /// A copy with each detection drawn as a labelled box.
-    public func annotated(with detections: [Detection]) -> Image {
+    /// A circle to draw: centre and radius in pixels, with its label.
+    public struct Circle: Sendable {
+        public var centerX: Float
+        public var centerY: Float
+        public var radius: Float
+        public var label: String
+
+        public init(centerX: Float, centerY: Float, radius: Float, label: String) {
+            self.centerX = centerX
+            self.centerY = centerY
+            self.radius = radius
+            self.label = label
+        }
+    }
+
+    /// A copy with each detection drawn as a labelled box and each circle as a labelled circle.
+    public func annotated(with detections: [Detection], circles: [Circle] = []) -> Image {
         let copy = Image(handle: ci_image_clone(handle)!)
         let thickness = Int32(max(2, min(width, height) / 300))
         for detection in detections {
@@ -97,6 +112,9 @@ public final class Image: @unchecked Sendable {
             let label = "\(detection.label) \(Int((detection.confidence * 100).rounded()))%"
             let box = detection.box
             ci_draw_box(copy.handle, box.x1, box.y1, box.x2, box.y2, colour.r, colour.g, colour.b, label, thickness)
+        }
+        for circle in circles {
+            ci_draw_circle(copy.handle, circle.centerX, circle.centerY, circle.radius, 0, 200, 255, circle.label, thickness)
         }
         return copy
     }

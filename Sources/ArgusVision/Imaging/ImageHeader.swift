@@ -30,6 +30,16 @@ public struct ImageHeader: Sendable, Hashable {
         return header
     }
 
+    public static func read(_ bytes: [UInt8]) throws(ImageError) -> ImageHeader {
+        do {
+            return try bytes.withUnsafeBytes { raw in try read(raw) }
+        } catch let error as ImageError {
+            throw error
+        } catch {
+            throw .corrupt("\(error)")
+        }
+    }
+
     private static func readPNG(_ reader: inout ByteReader) throws(ImageError) -> ImageHeader {
         // Signature (8), IHDR length (4), "IHDR" (4), width, height (big-endian).
         guard reader.count >= 24 else { throw .truncated("the PNG header is incomplete") }
@@ -83,7 +93,7 @@ public struct ImageHeader: Sendable, Hashable {
 enum JPEGHeader {
     static func read(_ reader: inout ByteReader) throws(ImageError) -> ImageHeader {
         var offset = 2
-        var orientation = 1
+        var orientation: Int?
         while true {
             // Markers may be preceded by any number of 0xFF fill bytes.
             guard offset + 1 < reader.count else { throw .truncated("the JPEG ends before its frame header") }
@@ -104,10 +114,11 @@ enum JPEGHeader {
             if isStartOfFrame(marker) {
                 guard length >= 7 else { throw .corrupt("short JPEG frame header") }
                 let height = Int(reader.uint16BE(at: offset + 3)), width = Int(reader.uint16BE(at: offset + 5))
-                return ImageHeader(format: .jpeg, width: width, height: height, orientation: orientation)
+                return ImageHeader(format: .jpeg, width: width, height: height, orientation: orientation ?? 1)
             }
-            if marker == 0xE1, length > 8, reader.ascii(at: offset + 2, count: 4) == "Exif" {
-                orientation = EXIFOrientation.read(reader, tiffStart: offset + 8, end: offset + length) ?? orientation
+            // Only the first EXIF block counts, as in every viewer.
+            if orientation == nil, marker == 0xE1, length > 8, reader.ascii(at: offset + 2, count: 4) == "Exif" {
+                orientation = EXIFOrientation.read(reader, tiffStart: offset + 8, end: offset + length) ?? 1
             }
             offset += length
         }
