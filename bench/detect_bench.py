@@ -221,7 +221,7 @@ def main() -> int:
         f"- date: {dt.datetime.now().isoformat(timespec='seconds')}",
         f"- machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average before "
         f"{load_before[0]:.2f}; python onnxruntime {ref.ort.__version__}",
-        f"- images: first {len(paths)} of `{a.image_dir}`; ORT intra-op threads "
+        f"- images: first {len(paths)} of `{os.path.relpath(a.image_dir, ref.REPO_ROOT)}`; ORT intra-op threads "
         f"{a.threads} for every peer; {a.rounds} rounds, order rotated; warm-up "
         f"{WARMUP} images per peer and round",
         f"- argus: `{label}`" + (f" — {argus_note}" if argus_note else ""),
