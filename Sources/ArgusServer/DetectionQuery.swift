@@ -32,7 +32,7 @@ struct DetectionQuery {
             options.classAgnostic = value
         }
         if let text = parameters["classes"] {
-            let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let names = ClassSelection.split(text)
             guard !names.isEmpty else { throw .badRequest("invalid_parameter", "classes must list at least one class") }
             classes = names
         }
@@ -42,17 +42,11 @@ struct DetectionQuery {
     func resolvingClasses(labels: [String]) throws(APIError) -> DetectionOptions {
         var options = options
         guard let classes else { return options }
-        var ids = Set<Int>()
-        for name in classes {
-            if let index = labels.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
-                ids.insert(index)
-            } else if let index = Int(name), labels.indices.contains(index) {
-                ids.insert(index)
-            } else {
-                throw .badRequest("invalid_parameter", "unknown class '\(name)' for model \(model)")
-            }
+        do {
+            options.classFilter = try ClassSelection.resolve(classes, labels: labels)
+        } catch {
+            throw .badRequest("invalid_parameter", "unknown class '\(error.name)' for model \(model)")
         }
-        options.classFilter = ids
         return options
     }
 

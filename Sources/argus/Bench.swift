@@ -54,10 +54,9 @@ struct Bench: ParsableCommand {
         let files = ImagePaths(paths).files
         guard !files.isEmpty else { throw ValidationError("no images found") }
 
+        let limits = ImageLimits(maxWidth: 16384, maxHeight: 16384)
         let pipeline = { (path: String) throws in
-            guard let data = FileManager.default.contents(atPath: path) else { throw ImageError.corrupt("unreadable") }
-            let image = try data.withUnsafeBytes { try Image.decode($0, limits: ImageLimits(maxWidth: 16384, maxHeight: 16384)) }
-            _ = try detector.detect(image)
+            _ = try detector.detect(try Image.load(path: path, limits: limits))
         }
         for path in files.prefix(warmup) { try pipeline(path) }
         var pipelineTimes: [Double] = []
@@ -65,11 +64,7 @@ struct Bench: ParsableCommand {
             for path in files { pipelineTimes.append(try time { try pipeline(path) }) }
         }
 
-        let tensors = try files.map { path in
-            let data = FileManager.default.contents(atPath: path) ?? Data()
-            let image = try data.withUnsafeBytes { try Image.decode($0, limits: ImageLimits(maxWidth: 16384, maxHeight: 16384)) }
-            return try detector.inputTensor(for: image)
-        }
+        let tensors = try files.map { path in try detector.inputTensor(for: try Image.load(path: path, limits: limits)) }
         for tensor in tensors.prefix(warmup) { _ = try detector.session.run([tensor]) }
         var runTimes: [Double] = []
         for _ in 0..<runs {

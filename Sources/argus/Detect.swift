@@ -86,26 +86,17 @@ struct Detect: ParsableCommand {
         var options = DetectionOptions(
             confidenceThreshold: conf, iouThreshold: iou, maxDetections: maxDet, classAgnostic: agnostic)
         if let classes {
-            var ids = Set<Int>()
-            for name in classes.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-                if let index = labels.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
-                    ids.insert(index)
-                } else if let index = Int(name), labels.indices.contains(index) {
-                    ids.insert(index)
-                } else {
-                    throw ValidationError("unknown class '\(name)' for model \(modelOptions.model)")
-                }
+            do {
+                options.classFilter = try ClassSelection.resolve(ClassSelection.split(classes), labels: labels)
+            } catch {
+                throw ValidationError("unknown class '\(error.name)' for model \(modelOptions.model)")
             }
-            options.classFilter = ids
         }
         return options
     }
 
     private func readImage(_ path: String) throws -> Image {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageError.corrupt("cannot read the file")
-        }
-        return try data.withUnsafeBytes { try Image.decode($0, limits: ImageLimits(maxWidth: maxSide, maxHeight: maxSide)) }
+        try Image.load(path: path, limits: ImageLimits(maxWidth: maxSide, maxHeight: maxSide))
     }
 
     private func writeAnnotated(_ image: Image, detections: [Detection], source: String, folder: String) throws {

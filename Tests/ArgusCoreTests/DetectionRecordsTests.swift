@@ -38,3 +38,18 @@ import Testing
         #expect(json.contains("\"bbox\":{"))
     }
 }
+
+@Suite struct ClassSelectionTests {
+    let labels = ["person", "bicycle", "car"]
+
+    @Test func namesAndIndicesResolveCaseInsensitively() throws {
+        #expect(try ClassSelection.resolve(ClassSelection.split(" Person, 2 ,,"), labels: labels) == [0, 2])
+    }
+
+    @Test func unknownEntriesAreNamed() {
+        #expect(throws: ClassSelection.UnknownClass(name: "unicorn")) {
+            try ClassSelection.resolve(["car", "unicorn"], labels: labels)
+        }
+        #expect(throws: ClassSelection.UnknownClass(name: "3")) { try ClassSelection.resolve(["3"], labels: labels) }
+    }
+}

@@ -1,5 +1,6 @@
 import ArgusCore
 import CImaging
+import Foundation
 
 /// A decoded 8-bit BGR image, upright (EXIF orientation applied). Immutable once
 /// made: drawing returns a new image, so one instance can be shared across tasks.
@@ -50,6 +51,14 @@ public final class Image: @unchecked Sendable {
         } catch {
             throw .corrupt("\(error)")
         }
+    }
+
+    /// Reads and decodes an image file.
+    public static func load(path: String, limits: ImageLimits = .default) throws -> Image {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImageError.corrupt("cannot read the file")
+        }
+        return try data.withUnsafeBytes { try decode($0, limits: limits) }
     }
 
     /// An image from tightly packed BGR bytes (width × height × 3).
