@@ -37,21 +37,8 @@ public enum ArgusApplication {
     {
         let router = Router(context: ArgusRequestContext.self)
         router.add(middleware: RequestIdMiddleware())
-        HealthController(library: library).register(on: router)
+        HealthController(library: library, pool: pool, configuration: configuration).register(on: router)
         DetectController(library: library, pool: pool, configuration: configuration).register(on: router)
         return router
-    }
-}
-
-/// `GET /health/live`: the process is up and answering.
-struct HealthController {
-    let library: DetectorLibrary
-
-    struct Live: ResponseEncodable {
-        let status: String
-    }
-
-    func register(on router: Router<ArgusRequestContext>) {
-        router.get("/health/live") { _, _ in Live(status: "ok") }
     }
 }

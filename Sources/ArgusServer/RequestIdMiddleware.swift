@@ -8,7 +8,8 @@ extension HTTPField.Name {
 }
 
 /// Gives every request an id (the client's `X-Request-ID` when it is sane), echoes it
-/// on the response, and turns every error into the single JSON error shape.
+/// on the response, turns every error into the single JSON error shape, and logs one
+/// line per request (method, path, route, status, duration, request id).
 struct RequestIdMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
 
@@ -19,6 +20,7 @@ struct RequestIdMiddleware: RouterMiddleware {
         let requestId = Self.sanitised(request.headers[.requestId]) ?? UUID().uuidString.lowercased()
         context.requestId = requestId
         context.logger[metadataKey: "request_id"] = .string(requestId)
+        let start = ContinuousClock.now
         var response: Response
         do {
             response = try await next(request, context)
@@ -30,6 +32,15 @@ struct RequestIdMiddleware: RouterMiddleware {
             response = apiError.response(requestId: requestId)
         }
         response.headers[.requestId] = requestId
+        let elapsed = start.duration(to: .now)
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "route": .string(context.endpointPath ?? "-"), "status": .stringConvertible(response.status.code),
+                "duration_ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
+            ])
         return response
     }
 

@@ -1,5 +1,6 @@
 import ArgusVision
 import Foundation
+import Logging
 
 /// A setting that could not be understood; the message names it.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
@@ -23,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var inferenceThreads = 0
     public var ortLibrary: String?
     public var executionProvider = ExecutionProvider.cpu
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogFormat.json
+
+    public enum LogFormat: String, Sendable { case json, text }
 
     public init() {}
 
@@ -40,11 +45,59 @@ public struct ServerConfiguration: Sendable {
         inferenceQueue = try reader.integer("ARGUS_INFERENCE_QUEUE", in: 0...10_000) ?? inferenceQueue
         inferenceThreads = try reader.integer("ARGUS_INFERENCE_THREADS", in: 0...256) ?? inferenceThreads
         ortLibrary = reader.string("ARGUS_ORT_LIBRARY")
+        if let level = reader.string("ARGUS_LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(
+                    description: "ARGUS_LOG_LEVEL=\(level) is invalid: use trace, debug, info, notice, warning, error or critical")
+            }
+            logLevel = parsed
+        }
+        if let format = reader.string("ARGUS_LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigurationError(description: "ARGUS_LOG_FORMAT=\(format) is invalid: use json or text")
+            }
+            logFormat = parsed
+        }
         switch reader.string("ARGUS_EXECUTION_PROVIDER")?.lowercased() {
         case nil, "cpu": executionProvider = .cpu
         case "cuda": executionProvider = .cuda(device: try reader.integer("ARGUS_CUDA_DEVICE", in: 0...64) ?? 0)
         case let other?:
             throw ConfigurationError(description: "ARGUS_EXECUTION_PROVIDER must be cpu or cuda, not '\(other)'")
+        }
+    }
+}
+
+extension ServerConfiguration {
+    /// Every setting by its environment variable, as `argus config` prints it. Secrets
+    /// (none yet) are shown masked.
+    public var effectiveSettings: [(name: String, value: String)] {
+        let provider: String
+        let device: String
+        switch executionProvider {
+        case .cpu: (provider, device) = ("cpu", "-")
+        case .cuda(let id): (provider, device) = ("cuda", String(id))
+        }
+        return [
+            ("ARGUS_HOST", host), ("ARGUS_PORT", String(port)), ("ARGUS_DATA_DIR", dataDirectory),
+            ("ARGUS_MODELS_DIR", modelsDirectory), ("ARGUS_DEFAULT_MODEL", defaultModel),
+            ("ARGUS_MAX_UPLOAD_BYTES", String(maxUploadBytes)), ("ARGUS_MAX_IMAGE_SIDE", String(imageLimits.maxWidth)),
+            ("ARGUS_INFERENCE_CONCURRENCY", String(inferenceConcurrency)), ("ARGUS_INFERENCE_QUEUE", String(inferenceQueue)),
+            ("ARGUS_INFERENCE_THREADS", String(inferenceThreads)), ("ARGUS_ORT_LIBRARY", ortLibrary ?? "(search)"),
+            ("ARGUS_EXECUTION_PROVIDER", provider), ("ARGUS_CUDA_DEVICE", device),
+            ("ARGUS_LOG_LEVEL", logLevel.rawValue), ("ARGUS_LOG_FORMAT", logFormat.rawValue),
+        ]
+    }
+
+    /// A logger honouring ARGUS_LOG_LEVEL and ARGUS_LOG_FORMAT.
+    public func makeLogger(label: String = "argus") -> Logger {
+        let level = logLevel
+        switch logFormat {
+        case .json:
+            return Logger(label: label) { JSONLogHandler(label: $0, level: level) }
+        case .text:
+            var logger = Logger(label: label)
+            logger.logLevel = level
+            return logger
         }
     }
 }

@@ -9,15 +9,38 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the HTTP API (settings from ARGUS_* environment variables; see docs/configuration.md).")
 
     func run() async throws {
-        var logger = Logger(label: "argus")
-        logger.logLevel = .info
-        let configuration: ServerConfiguration
+        let configuration = try ServerConfiguration.fromEnvironment()
+        let application = try ArgusApplication.make(configuration: configuration, logger: configuration.makeLogger())
+        try await application.runService()
+    }
+}
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the effective configuration (ARGUS_* variables and their defaults), secrets masked.")
+
+    @Flag(help: "Print a JSON object instead of NAME=value lines.")
+    var json = false
+
+    func run() throws {
+        let settings = try ServerConfiguration.fromEnvironment().effectiveSettings
+        if json {
+            let object = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, $0.value) })
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for setting in settings { print("\(setting.name)=\(setting.value)") }
+        }
+    }
+}
+
+extension ServerConfiguration {
+    /// The configuration from this process's environment; a bad setting is a usage error naming it.
+    static func fromEnvironment() throws -> ServerConfiguration {
         do {
-            configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+            return try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("\(error)")
         }
-        let application = try ArgusApplication.make(configuration: configuration, logger: logger)
-        try await application.runService()
     }
 }

@@ -44,6 +44,26 @@ import Testing
         server.terminate()
         server.waitUntilExit()
         #expect(!server.isRunning)
+
+        // One JSON log line per request, carrying its route, status and request id.
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let detect = try #require(entries.first { $0["message"] as? String == "request" && $0["route"] as? String == "/api/v1/detect" })
+        #expect(detect["status"] as? Int == 200)
+        #expect(detect["request_id"] as? String == response.headers.first(name: "X-Request-ID"))
+        #expect((detect["duration_ms"] as? Double ?? -1) > 0)
+    }
+
+    @Test func configPrintsEffectiveSettings() throws {
+        let defaults = try ArgusProcess.run(["config"], environment: ["ARGUS_PORT": "", "ARGUS_HOST": ""])
+        #expect(defaults.status == 0)
+        #expect(defaults.stdout.contains("ARGUS_PORT=8080\n"))
+        #expect(defaults.stdout.contains("ARGUS_HOST=127.0.0.1\n"))
+        let custom = try ArgusProcess.run(["config", "--json"], environment: ["ARGUS_PORT": "9123", "ARGUS_LOG_LEVEL": "debug"])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(custom.stdout.utf8)) as? [String: String])
+        #expect(object["ARGUS_PORT"] == "9123" && object["ARGUS_LOG_LEVEL"] == "debug")
+        let bad = try ArgusProcess.run(["config"], environment: ["ARGUS_LOG_LEVEL": "loud"])
+        #expect(bad.status != 0 && bad.stderr.contains("ARGUS_LOG_LEVEL"))
     }
 
     @Test func aBadSettingStopsStartupNamingIt() throws {

@@ -39,6 +39,7 @@ import Testing
 
     static func configuration(maxUploadBytes: Int = 10 * 1024 * 1024) -> ServerConfiguration {
         var configuration = ServerConfiguration()
+        configuration.dataDirectory = (try? TestEnvironment.temporaryDirectory("data").path) ?? "data"
         configuration.modelsDirectory = TestEnvironment.models.directory
         configuration.maxUploadBytes = maxUploadBytes
         return configuration
@@ -47,9 +48,10 @@ import Testing
     /// Runs `body` against a live server; `pool` lets a test fill the inference slots.
     func withServer(
         configuration: ServerConfiguration = configuration(), pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
+        library: DetectorLibrary = TestEnvironment.detectors,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let router = ArgusApplication.makeRouter(configuration: configuration, library: TestEnvironment.detectors, pool: pool)
+        let router = ArgusApplication.makeRouter(configuration: configuration, library: library, pool: pool)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client) }
     }
@@ -96,6 +98,27 @@ import Testing
             #expect(result.model == "yolox-nano")
             #expect(result.detections.count == 1)
             #expect(["dog", "car"].contains(result.detections[0].label))
+        }
+    }
+
+    @Test func readinessWaitsForTheDefaultModelAndHealthReportsEachCheck() async throws {
+        let library = DetectorLibrary(store: TestEnvironment.models, runtime: TestEnvironment.runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
+        try await withServer(library: library) { client in
+            let notYet = try await client.execute(uri: "/health/ready", method: .get)
+            #expect(notYet.status == .serviceUnavailable)
+            let degraded = try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/health", method: .get).body)) as? [String: Any]
+            #expect(degraded?["status"] as? String == "degraded")
+
+            _ = try library.detector(for: "yolov3-tiny")
+            #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(health.status == .ok)
+            let report = try #require(JSONSerialization.jsonObject(with: Data(buffer: health.body)) as? [String: Any])
+            #expect(report["status"] as? String == "ok")
+            let checks = try #require(report["checks"] as? [String: [String: Any]])
+            #expect(Set(checks.keys) == ["models", "storage", "inference"])
+            #expect(checks.values.allSatisfy { $0["status"] as? String == "ok" && ($0["ms"] as? Double ?? -1) >= 0 })
+            #expect((checks["models"]?["detail"] as? [String: String])?["loaded"]?.contains("yolov3-tiny") == true)
         }
     }
 
