@@ -2,6 +2,7 @@ import ArgusVision
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds the HTTP application from a configuration: the single place where routes,
 /// middleware and shared services meet.
@@ -36,9 +37,15 @@ public enum ArgusApplication {
         -> Router<ArgusRequestContext>
     {
         let router = Router(context: ArgusRequestContext.self)
-        router.add(middleware: RequestIdMiddleware())
+        let metrics = ServerMetrics()
+        router.add(middleware: RequestIdMiddleware(metrics: metrics))
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
         HealthController(library: library, pool: pool, configuration: configuration).register(on: router)
-        DetectController(library: library, pool: pool, configuration: configuration).register(on: router)
+        DetectController(library: library, pool: pool, configuration: configuration, metrics: metrics).register(on: router)
         return router
     }
 }

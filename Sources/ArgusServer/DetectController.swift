@@ -10,6 +10,7 @@ struct DetectController {
     let library: DetectorLibrary
     let pool: InferencePool
     let configuration: ServerConfiguration
+    let metrics: ServerMetrics
 
     struct DetectResponse: ResponseEncodable {
         struct ImageSize: Codable {
@@ -58,6 +59,7 @@ struct DetectController {
             return (ImageSize(image), output, Double(decoded.uptimeNanoseconds - decodeStart.uptimeNanoseconds) / 1e6)
         }
         let total = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+        metrics.inferenceFinished(model: detector.manifest.id, milliseconds: output.timings.inference)
         return DetectResponse(
             model: detector.manifest.id, image: .init(width: image.width, height: image.height),
             detections: output.detections.map(DetectionRecord.init),

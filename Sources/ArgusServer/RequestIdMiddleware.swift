@@ -9,9 +9,11 @@ extension HTTPField.Name {
 
 /// Gives every request an id (the client's `X-Request-ID` when it is sane), echoes it
 /// on the response, turns every error into the single JSON error shape, and logs one
-/// line per request (method, path, route, status, duration, request id).
+/// line per request (method, path, route, status, duration, request id), and counts it
+/// in the metrics.
 struct RequestIdMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -21,6 +23,7 @@ struct RequestIdMiddleware: RouterMiddleware {
         context.requestId = requestId
         context.logger[metadataKey: "request_id"] = .string(requestId)
         let start = ContinuousClock.now
+        metrics.requestStarted()
         var response: Response
         do {
             response = try await next(request, context)
@@ -33,12 +36,16 @@ struct RequestIdMiddleware: RouterMiddleware {
         }
         response.headers[.requestId] = requestId
         let elapsed = start.duration(to: .now)
+        // Hummingbird names the endpoint of an unmatched path "NotFound".
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
+        metrics.requestFinished(
+            method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info(
             "request",
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                "route": .string(context.endpointPath ?? "-"), "status": .stringConvertible(response.status.code),
+                "route": .string(route), "status": .stringConvertible(response.status.code),
                 "duration_ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
             ])
         return response

@@ -122,6 +122,29 @@ import Testing
         }
     }
 
+    @Test func metricsCountRequestsByRouteAndInferenceByModel() async throws {
+        let bytes = try TestEnvironment.sampleBytes("darknet_dog.jpg")
+        try await withServer { client in
+            #expect(try await post(client, body: .file(bytes)).status == .ok)
+            #expect(try await post(client, "/api/v1/detect?model=yolox-nano", body: .file(bytes)).status == .ok)
+            _ = try await post(client, "/api/v1/detect?conf=9", body: .file(bytes))
+            _ = try await client.execute(uri: "/no/such/route", method: .get)
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            let text = String(buffer: response.body)
+            #expect(text.contains(#"argus_http_requests_total{method="POST",route="/api/v1/detect",status="200"} 2"#))
+            #expect(text.contains(#"argus_http_requests_total{method="POST",route="/api/v1/detect",status="400"} 1"#))
+            #expect(text.contains(#"argus_http_requests_total{method="GET",route="unmatched",status="404"} 1"#))
+            #expect(text.contains(#"argus_http_request_duration_seconds_bucket{method="POST",route="/api/v1/detect",status="200",le="+Inf"} 2"#))
+            #expect(text.contains(#"argus_inference_duration_seconds_count{model="yolov3-tiny"} 1"#))
+            #expect(text.contains(#"argus_inference_duration_seconds_count{model="yolox-nano"} 1"#))
+            #expect(!text.contains("/no/such/route"))
+            let memory = text.split(separator: "\n").first { $0.hasPrefix("argus_process_resident_memory_bytes ") }
+            #expect((memory?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 1_000_000)
+        }
+    }
+
     @Test func requestIdsAreEchoedOrMade() async throws {
         try await withServer { client in
             let own = try await client.execute(uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "trace-123"])
