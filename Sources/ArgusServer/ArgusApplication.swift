@@ -38,7 +38,12 @@ public enum ArgusApplication {
     {
         let router = Router(context: ArgusRequestContext.self)
         let metrics = ServerMetrics()
+        // Outermost first. RequestIdMiddleware turns errors into responses, so the two
+        // outside it see every answer, refusals included, and add their headers to it.
+        router.add(middleware: SecurityHeadersMiddleware())
+        if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: configuration.corsOrigins)) }
         router.add(middleware: RequestIdMiddleware(metrics: metrics))
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(), limits: configuration.rateLimits))
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

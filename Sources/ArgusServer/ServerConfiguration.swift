@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var inferenceThreads = 0
     public var ortLibrary: String?
     public var executionProvider = ExecutionProvider.cpu
+    public var rateLimits = RateLimits()
+    /// Origins allowed to call the API from a browser; empty: no CORS headers at all.
+    public var corsOrigins: [String] = []
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.json
 
@@ -45,6 +48,15 @@ public struct ServerConfiguration: Sendable {
         inferenceQueue = try reader.integer("ARGUS_INFERENCE_QUEUE", in: 0...10_000) ?? inferenceQueue
         inferenceThreads = try reader.integer("ARGUS_INFERENCE_THREADS", in: 0...256) ?? inferenceThreads
         ortLibrary = reader.string("ARGUS_ORT_LIBRARY")
+        rateLimits.inference = try reader.rateLimit("ARGUS_RATE_LIMIT_INFERENCE") ?? rateLimits.inference
+        rateLimits.api = try reader.rateLimit("ARGUS_RATE_LIMIT_API") ?? rateLimits.api
+        if let origins = reader.string("ARGUS_CORS_ORIGINS") {
+            corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for origin in corsOrigins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+                throw ConfigurationError(
+                    description: "ARGUS_CORS_ORIGINS has '\(origin)': use * or origins such as https://app.example.com")
+            }
+        }
         if let level = reader.string("ARGUS_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(
@@ -84,6 +96,9 @@ extension ServerConfiguration {
             ("ARGUS_INFERENCE_CONCURRENCY", String(inferenceConcurrency)), ("ARGUS_INFERENCE_QUEUE", String(inferenceQueue)),
             ("ARGUS_INFERENCE_THREADS", String(inferenceThreads)), ("ARGUS_ORT_LIBRARY", ortLibrary ?? "(search)"),
             ("ARGUS_EXECUTION_PROVIDER", provider), ("ARGUS_CUDA_DEVICE", device),
+            ("ARGUS_RATE_LIMIT_INFERENCE", rateLimits.inference?.description ?? "off"),
+            ("ARGUS_RATE_LIMIT_API", rateLimits.api?.description ?? "off"),
+            ("ARGUS_CORS_ORIGINS", corsOrigins.isEmpty ? "(none)" : corsOrigins.joined(separator: ",")),
             ("ARGUS_LOG_LEVEL", logLevel.rawValue), ("ARGUS_LOG_FORMAT", logFormat.rawValue),
         ]
     }
@@ -109,6 +124,15 @@ struct EnvironmentReader {
     func string(_ name: String) -> String? {
         guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         return value
+    }
+
+    /// `N/second|minute|hour` or `off`; the outer nil means unset.
+    func rateLimit(_ name: String) throws -> RateLimit?? {
+        guard let text = string(name) else { return nil }
+        guard let parsed = RateLimit.parse(text) else {
+            throw ConfigurationError(description: "\(name)=\(text) is invalid: use N/second, N/minute, N/hour or off")
+        }
+        return .some(parsed)
     }
 
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Builds multipart/form-data bodies byte for byte (never through String, which would corrupt binary files).
-public struct MultipartBody {
+public struct MultipartBody: Sendable {
     public let boundary = "argus-test-boundary-7d1f0c"
     public private(set) var buffer = ByteBuffer()
 

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension HTTPField.Name {
+    static let rateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("X-RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("X-RateLimit-Reset")!
+}
+
+/// Limits each client (by address) per route group: inference routes have their own,
+/// tighter budget; health and metrics are never limited. Every limited response carries
+/// `X-RateLimit-Limit`, `-Remaining` and `-Reset`; a refused one is 429 with `Retry-After`.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = ArgusRequestContext
+    let limiter: RateLimiter
+    let limits: RateLimits
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let (group, limit) = limits.limit(for: request.uri.path) else { return try await next(request, context) }
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let decision = limiter.take(limit, key: group + "|" + client)
+        let headers: HTTPFields = [
+            .rateLimitLimit: String(decision.limit), .rateLimitRemaining: String(decision.remaining),
+            .rateLimitReset: String(decision.resetSeconds),
+        ]
+        guard decision.allowed else {
+            var fields = headers
+            fields[.retryAfter] = String(decision.retryAfterSeconds)
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                message: "too many requests; retry in \(decision.retryAfterSeconds) s", headers: fields)
+        }
+        var response = try await next(request, context)
+        for field in headers { response.headers[field.name] = field.value }
+        return response
+    }
+}
+
+/// The configured limits by route group.
+public struct RateLimits: Sendable {
+    /// `POST /api/v1/detect` and other routes that run a model.
+    public var inference: RateLimit? = RateLimit(capacity: 120, period: .seconds(60))
+    /// Every other `/api/` route.
+    public var api: RateLimit? = RateLimit(capacity: 600, period: .seconds(60))
+
+    public init() {}
+
+    func limit(for path: String) -> (group: String, limit: RateLimit)? {
+        guard path.hasPrefix("/api/") else { return nil }
+        if path == "/api/v1/detect" { return inference.map { ("inference", $0) } }
+        return api.map { ("api", $0) }
+    }
+}
+
+/// Headers that keep browsers from sniffing, framing or leaking API responses.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = ArgusRequestContext
+
+    static let headers: HTTPFields = [
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        HTTPField.Name("Content-Security-Policy")!: "default-src 'none'; frame-ancestors 'none'",
+        HTTPField.Name("Cache-Control")!: "no-store",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var response = try await next(request, context)
+        for field in Self.headers where response.headers[field.name] == nil { response.headers[field.name] = field.value }
+        return response
+    }
+}
+
+/// CORS for the configured origins (`*` for any): simple requests get
+/// `Access-Control-Allow-Origin`, preflights are answered here with 204.
+struct CORSPolicyMiddleware: RouterMiddleware {
+    typealias Context = ArgusRequestContext
+    let origins: [String]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let origin = request.headers[.origin], allows(origin) else { return try await next(request, context) }
+        let allowOrigin = origins.contains("*") ? "*" : origin
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+            return Response(
+                status: .noContent,
+                headers: [
+                    .accessControlAllowOrigin: allowOrigin, .vary: "Origin",
+                    .accessControlAllowMethods: "GET, POST, PATCH, DELETE, OPTIONS",
+                    .accessControlAllowHeaders: "Authorization, Content-Type, X-API-Key, X-Request-ID",
+                    .accessControlMaxAge: "600",
+                ])
+        }
+        var response = try await next(request, context)
+        response.headers[.accessControlAllowOrigin] = allowOrigin
+        response.headers[.vary] = "Origin"
+        response.headers[.accessControlExposeHeaders] =
+            "X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+        return response
+    }
+
+    private func allows(_ origin: String) -> Bool { origins.contains("*") || origins.contains(origin) }
+}
