@@ -33,6 +33,9 @@ public enum ArgusApplication {
             logger: logger)
     }
 
+    /// The OpenAPI 3.1 document served at `/openapi.json`.
+    public static var openAPIDocument: String { OpenAPIDocument.json }
+
     public static func makeRouter(configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool)
         -> Router<ArgusRequestContext>
     {
@@ -50,6 +53,7 @@ public enum ArgusApplication {
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
         HealthController(library: library, pool: pool, configuration: configuration).register(on: router)
+        DocsController(assetsDirectory: configuration.docsAssetsDirectory).register(on: router)
         DetectController(library: library, pool: pool, configuration: configuration, metrics: metrics).register(on: router)
         return router
     }

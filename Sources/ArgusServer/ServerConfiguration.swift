@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var inferenceThreads = 0
     public var ortLibrary: String?
     public var executionProvider = ExecutionProvider.cpu
+    /// Swagger UI's files for `/docs` (installed by setup).
+    public var docsAssetsDirectory = ".deps/swagger-ui"
     public var rateLimits = RateLimits()
     /// Origins allowed to call the API from a browser; empty: no CORS headers at all.
     public var corsOrigins: [String] = []
@@ -48,6 +50,7 @@ public struct ServerConfiguration: Sendable {
         inferenceQueue = try reader.integer("ARGUS_INFERENCE_QUEUE", in: 0...10_000) ?? inferenceQueue
         inferenceThreads = try reader.integer("ARGUS_INFERENCE_THREADS", in: 0...256) ?? inferenceThreads
         ortLibrary = reader.string("ARGUS_ORT_LIBRARY")
+        docsAssetsDirectory = reader.string("ARGUS_DOCS_ASSETS_DIR") ?? docsAssetsDirectory
         rateLimits.inference = try reader.rateLimit("ARGUS_RATE_LIMIT_INFERENCE") ?? rateLimits.inference
         rateLimits.api = try reader.rateLimit("ARGUS_RATE_LIMIT_API") ?? rateLimits.api
         if let origins = reader.string("ARGUS_CORS_ORIGINS") {
@@ -96,6 +99,7 @@ extension ServerConfiguration {
             ("ARGUS_INFERENCE_CONCURRENCY", String(inferenceConcurrency)), ("ARGUS_INFERENCE_QUEUE", String(inferenceQueue)),
             ("ARGUS_INFERENCE_THREADS", String(inferenceThreads)), ("ARGUS_ORT_LIBRARY", ortLibrary ?? "(search)"),
             ("ARGUS_EXECUTION_PROVIDER", provider), ("ARGUS_CUDA_DEVICE", device),
+            ("ARGUS_DOCS_ASSETS_DIR", docsAssetsDirectory),
             ("ARGUS_RATE_LIMIT_INFERENCE", rateLimits.inference?.description ?? "off"),
             ("ARGUS_RATE_LIMIT_API", rateLimits.api?.description ?? "off"),
             ("ARGUS_CORS_ORIGINS", corsOrigins.isEmpty ? "(none)" : corsOrigins.joined(separator: ",")),

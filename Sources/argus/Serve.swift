@@ -44,3 +44,12 @@ extension ServerConfiguration {
         }
     }
 }
+
+struct OpenAPI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi", abstract: "Print the OpenAPI 3.1 document the server serves at /openapi.json.")
+
+    func run() throws {
+        print(ArgusApplication.openAPIDocument)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgusServer
+import ArgusTestSupport
+import ArgusVision
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite struct APIDocsTests {
+    static func configuration() throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.modelsDirectory = TestEnvironment.models.directory
+        configuration.dataDirectory = try TestEnvironment.temporaryDirectory("data").path
+        configuration.docsAssetsDirectory = TestEnvironment.repoRoot.appendingPathComponent(".deps/swagger-ui").path
+        return configuration
+    }
+
+    static func router() throws -> Router<ArgusRequestContext> {
+        ArgusApplication.makeRouter(
+            configuration: try configuration(), library: TestEnvironment.detectors, pool: InferencePool(concurrency: 1, queueLimit: 1))
+    }
+
+    /// `METHOD /path/{param}` for every operation of the document.
+    static func documentedRoutes() throws -> Set<String> {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(ArgusApplication.openAPIDocument.utf8)) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let methods: Set<String> = ["get", "put", "post", "delete", "patch", "options", "head"]
+        return Set(paths.flatMap { path, item in item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
+    }
+
+    @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() throws {
+        let served = Set(try Self.router().routes.map { route -> String in
+            // Hummingbird writes parameters as ":name", OpenAPI as "{name}".
+            let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
+                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+            }.joined(separator: "/")
+            return "\(route.method.rawValue) \(path)"
+        })
+        let documented = try Self.documentedRoutes()
+        #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented))")
+        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served))")
+        #expect(served.contains("POST /api/v1/detect"))
+    }
+
+    @Test func documentAndInteractivePageAreServed() async throws {
+        let app = Application(router: try Self.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let document = try await client.execute(uri: "/openapi.json", method: .get)
+            #expect(document.status == .ok)
+            #expect(String(buffer: document.body) == ArgusApplication.openAPIDocument)
+            let page = try await client.execute(uri: "/docs", method: .get)
+            #expect(page.status == .ok)
+            #expect(String(buffer: page.body).contains("/docs/assets/swagger-ui-bundle.js"))
+            #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
+            for asset in ["swagger-ui-bundle.js", "swagger-ui.css", "init.js"] {
+                let response = try await client.execute(uri: "/docs/assets/\(asset)", method: .get)
+                #expect(response.status == .ok, "\(asset)")
+                #expect(response.body.readableBytes > 50, "\(asset)")
+            }
+            let missing = try await client.execute(uri: "/docs/assets/..%2Fsecrets", method: .get)
+            #expect(missing.status == .notFound)
+        }
+    }
+}
