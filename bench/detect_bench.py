@@ -151,8 +151,12 @@ def main() -> int:
     ap.add_argument("--images", type=int, default=64, help="first N images of coco128")
     ap.add_argument("--image-dir", default=str(COCO128_IMAGES))
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--out", default=str(HERE / "results" / "detect_bench.md"))
+    ap.add_argument("--out", default=None,
+                    help="report file (default results/detect_bench.md, or detect_bench_threadsN.md for N > 1)")
     a = ap.parse_args()
+    if a.out is None:
+        name = "detect_bench.md" if a.threads == 1 else f"detect_bench_threads{a.threads}.md"
+        a.out = str(HERE / "results" / name)
 
     cmd, label, argus_note = None, "not run", ""
     if a.argus_cmd:
