@@ -45,6 +45,24 @@ import Testing
         #expect(served.contains("POST /api/v1/detect"))
     }
 
+    /// openapi-spec-validator (installed in the bench venv by `make test`) accepts the document.
+    @Test func documentIsValidOpenAPI31() throws {
+        let python = TestEnvironment.repoRoot.appendingPathComponent(".deps/venv-bench/bin/python")
+        try #require(FileManager.default.isExecutableFile(atPath: python.path), "run scripts/setup-bench-venv.sh (make test does)")
+        let file = try TestEnvironment.temporaryDirectory("openapi").appendingPathComponent("openapi.json")
+        try Data(ArgusApplication.openAPIDocument.utf8).write(to: file)
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-m", "openapi_spec_validator", file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(report)")
+    }
+
     @Test func documentAndInteractivePageAreServed() async throws {
         let app = Application(router: try Self.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
