@@ -9,17 +9,8 @@ import NIOCore
 import Testing
 
 @Suite struct APIDocsTests {
-    static func configuration() throws -> ServerConfiguration {
-        var configuration = ServerConfiguration()
-        configuration.modelsDirectory = TestEnvironment.models.directory
-        configuration.dataDirectory = try TestEnvironment.temporaryDirectory("data").path
-        configuration.docsAssetsDirectory = TestEnvironment.repoRoot.appendingPathComponent(".deps/swagger-ui").path
-        return configuration
-    }
-
-    static func router() throws -> Router<ArgusRequestContext> {
-        ArgusApplication.makeRouter(
-            configuration: try configuration(), library: TestEnvironment.detectors, pool: InferencePool(concurrency: 1, queueLimit: 1))
+    static func router() -> Router<ArgusRequestContext> {
+        TestServer.router(pool: InferencePool(concurrency: 1, queueLimit: 1))
     }
 
     /// `METHOD /path/{param}` for every operation of the document.
@@ -32,7 +23,7 @@ import Testing
     }
 
     @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() throws {
-        let served = Set(try Self.router().routes.map { route -> String in
+        let served = Set(Self.router().routes.map { route -> String in
             // Hummingbird writes parameters as ":name", OpenAPI as "{name}".
             let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
                 part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
@@ -64,8 +55,7 @@ import Testing
     }
 
     @Test func documentAndInteractivePageAreServed() async throws {
-        let app = Application(router: try Self.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
+        try await TestServer.run(Self.router()) { client in
             let document = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(document.status == .ok)
             #expect(String(buffer: document.body) == ArgusApplication.openAPIDocument)

@@ -38,11 +38,7 @@ import Testing
     }
 
     static func configuration(maxUploadBytes: Int = 10 * 1024 * 1024) -> ServerConfiguration {
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = (try? TestEnvironment.temporaryDirectory("data").path) ?? "data"
-        configuration.modelsDirectory = TestEnvironment.models.directory
-        configuration.maxUploadBytes = maxUploadBytes
-        return configuration
+        TestServer.configuration { $0.maxUploadBytes = maxUploadBytes }
     }
 
     /// Runs `body` against a live server; `pool` lets a test fill the inference slots.
@@ -51,9 +47,7 @@ import Testing
         library: DetectorLibrary = TestEnvironment.detectors,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let router = ArgusApplication.makeRouter(configuration: configuration, library: library, pool: pool)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in try await body(client) }
+        try await TestServer.run(TestServer.router(configuration, pool: pool, library: library), body)
     }
 
     func post(

@@ -13,14 +13,7 @@ import Testing
     func withServer(
         _ configure: (inout ServerConfiguration) -> Void, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        var configuration = ServerConfiguration()
-        configuration.modelsDirectory = TestEnvironment.models.directory
-        configuration.dataDirectory = try TestEnvironment.temporaryDirectory("data").path
-        configure(&configuration)
-        let router = ArgusApplication.makeRouter(
-            configuration: configuration, library: TestEnvironment.detectors, pool: InferencePool(concurrency: 1, queueLimit: 4))
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in try await body(client) }
+        try await TestServer.run(TestServer.router(TestServer.configuration(configure)), body)
     }
 
     func header(_ response: TestResponse, _ name: String) -> String? { response.headers[HTTPField.Name(name)!] }
