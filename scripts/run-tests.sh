@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: the Swift packages' tests (real ONNX Runtime, real
-# models, real HTTP against the built binary) and the Python reference's own tests.
+# Runs the whole test suite: the Python reference's own tests, the HTTP suite against a
+# private PostgreSQL server (started here, stopped on exit), then every Swift test on
+# SQLite (real ONNX Runtime, real models, real HTTP against the built binary).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -8,4 +9,19 @@ cd "$root"
 bash scripts/setup-bench-venv.sh
 .deps/venv-bench/bin/python -m unittest discover -s bench/tests -q 2>&1 | tail -n 3
 
-swift test
+eval "$(bash scripts/test-postgres.sh start)"
+trap 'bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
+
+# The same build serves both passes: `swift test` with or without --filter compiles alike.
+postgres_status=0
+ARGUS_TEST_DATABASE=postgres swift test --filter ArgusServerTests >.build/postgres-tests.log 2>&1 || postgres_status=$?
+grep -E "^(✔|✘) Test run" .build/postgres-tests.log | sed 's/^/[postgres] /' || true
+if [ "$postgres_status" -ne 0 ]; then
+    grep -E "✘|recorded an issue" .build/postgres-tests.log | head -n 40 >&2 || true
+    echo "the HTTP suite failed on PostgreSQL (full log: .build/postgres-tests.log)" >&2
+fi
+
+sqlite_status=0
+swift test || sqlite_status=$?
+[ "$postgres_status" -eq 0 ] && exit "$sqlite_status"
+exit "$postgres_status"

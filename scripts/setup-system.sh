@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the build needs; installs only the missing ones.
+# With arguments, installs those packages instead (run-tests.sh: the PostgreSQL server).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/_common.sh
 . "$here/_common.sh"
 
 packages=(libopencv-dev libturbojpeg0-dev pkg-config)
+[ "$#" -gt 0 ] && packages=("$@")
 
 # Debian's own python3 needs python3-venv for `python3 -m venv` (setup-venv.sh).
 py="$(command -v "$ARGUS_PYTHON" || true)"

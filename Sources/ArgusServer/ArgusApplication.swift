@@ -4,12 +4,64 @@ import Hummingbird
 import Logging
 import NIOCore
 
+/// What the routes share: settings, models, the inference pool, the database and accounts.
+public struct ServerDependencies: Sendable {
+    public let configuration: ServerConfiguration
+    public let library: DetectorLibrary
+    public let pool: InferencePool
+    public let accounts: AccountServices
+
+    public init(configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices) {
+        self.configuration = configuration
+        self.library = library
+        self.pool = pool
+        self.accounts = accounts
+    }
+
+    public var database: ArgusDatabase { accounts.database }
+
+    /// Opens the database, applies pending migrations and sets up accounts (the JWT
+    /// secret is generated under the data directory on first start when none is given).
+    public static func open(
+        configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, logger: Logger
+    ) async throws -> ServerDependencies {
+        let database = try ArgusDatabase(
+            location: configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
+        do {
+            let applied = try await database.migrate()
+            if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
+        } catch {
+            await database.shutdown()
+            throw ConfigurationError(
+                description: "ARGUS_DATABASE_URL=\(configuration.database.masked): cannot open or migrate the database: \(String(reflecting: error))")
+        }
+        do {
+            let accounts = try await AccountServices.make(configuration: configuration, database: database)
+            return ServerDependencies(configuration: configuration, library: library, pool: pool, accounts: accounts)
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
+}
+
+extension AccountServices {
+    public static func make(configuration: ServerConfiguration, database: ArgusDatabase) async throws -> AccountServices {
+        let secret = try JWTSecret.resolve(
+            secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
+        return AccountServices(
+            database: database, hasher: PasswordHasher(cost: configuration.accounts.bcryptCost),
+            accessTokens: await AccessTokens(secret: secret, lifetime: configuration.accounts.accessTokenLifetime),
+            settings: configuration.accounts)
+    }
+}
+
 /// Builds the HTTP application from a configuration: the single place where routes,
 /// middleware and shared services meet.
 public enum ArgusApplication {
     /// Loads ONNX Runtime and the default detector (failing fast when either is
-    /// missing), then returns the application ready to run.
-    public static func make(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+    /// missing), opens and migrates the database, then returns the application ready to run.
+    public static func make(configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -26,35 +78,48 @@ public enum ArgusApplication {
             metadata: ["version": .string(runtime.version), "library": .string(runtime.libraryPath)])
 
         let pool = InferencePool(concurrency: configuration.inferenceConcurrency, queueLimit: configuration.inferenceQueue)
-        let router = makeRouter(configuration: configuration, library: library, pool: pool)
+        let dependencies = try await ServerDependencies.open(
+            configuration: configuration, library: library, pool: pool, logger: logger)
+        logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
         return Application(
-            router: router,
+            router: makeRouter(dependencies),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "argus"),
+            services: [DatabaseService(database: dependencies.database)],
             logger: logger)
     }
 
     /// The OpenAPI 3.1 document served at `/openapi.json`.
     public static var openAPIDocument: String { OpenAPIDocument.json }
 
-    public static func makeRouter(configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool)
-        -> Router<ArgusRequestContext>
-    {
+    public static func makeRouter(_ dependencies: ServerDependencies) -> Router<ArgusRequestContext> {
+        let configuration = dependencies.configuration
+        let accounts = dependencies.accounts
         let router = Router(context: ArgusRequestContext.self)
         let metrics = ServerMetrics()
         // Outermost first. RequestIdMiddleware turns errors into responses, so the two
         // outside it see every answer, refusals included, and add their headers to it.
+        // Authentication runs before rate limiting so that callers are limited per user or key.
         router.add(middleware: SecurityHeadersMiddleware())
         if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: configuration.corsOrigins)) }
         router.add(middleware: RequestIdMiddleware(metrics: metrics))
+        router.add(middleware: BodyLimitMiddleware(uploadLimit: configuration.maxUploadBytes, jsonLimit: configuration.maxJSONBytes))
+        router.add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: accounts)))
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(), limits: configuration.rateLimits))
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
-        HealthController(library: library, pool: pool, configuration: configuration).register(on: router)
+        HealthController(dependencies: dependencies).register(on: router)
         DocsController(assetsDirectory: configuration.docsAssetsDirectory).register(on: router)
-        DetectController(library: library, pool: pool, configuration: configuration, metrics: metrics).register(on: router)
+        let bodyLimit = configuration.maxJSONBytes
+        AuthController(services: accounts, bodyLimit: bodyLimit).register(on: router)
+        UsersController(services: accounts, bodyLimit: bodyLimit).register(on: router)
+        APIKeysController(services: accounts, bodyLimit: bodyLimit).register(on: router)
+        AdminController(services: accounts, bodyLimit: bodyLimit).register(on: router)
+        DetectController(
+            library: dependencies.library, pool: dependencies.pool, configuration: configuration, metrics: metrics
+        ).register(on: router)
         return router
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `POST /api/v1/detect`: one image in a multipart field `image`, detections out.
+/// `POST /api/v1/detect`: one image in a multipart field `image`, detections out. Needs a
+/// credential with the write scope unless ARGUS_ALLOW_ANONYMOUS is set.
 struct DetectController {
     let library: DetectorLibrary
     let pool: InferencePool
@@ -35,6 +36,7 @@ struct DetectController {
     }
 
     func detect(_ request: Request, context: ArgusRequestContext) async throws -> DetectResponse {
+        if !configuration.accounts.allowAnonymous { _ = try context.requireIdentity(.write) }
         let start = DispatchTime.now()
         let query = try DetectionQuery(parameters: Self.parameters(of: request), defaultModel: configuration.defaultModel)
         let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: configuration.maxUploadBytes)

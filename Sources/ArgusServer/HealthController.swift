@@ -3,11 +3,17 @@ import Foundation
 import Hummingbird
 
 /// `GET /health/live` (the process answers), `GET /health/ready` (the default model is
-/// loaded: 503 until then) and `GET /health` (each dependency with its status and timing).
+/// loaded, migrations are applied and the database answers: 503 until then) and
+/// `GET /health` (each dependency with its status and timing).
 struct HealthController {
-    let library: DetectorLibrary
-    let pool: InferencePool
-    let configuration: ServerConfiguration
+    let dependencies: ServerDependencies
+    var library: DetectorLibrary { dependencies.library }
+    var pool: InferencePool { dependencies.pool }
+    var configuration: ServerConfiguration { dependencies.configuration }
+
+    init(dependencies: ServerDependencies) {
+        self.dependencies = dependencies
+    }
 
     struct Status: ResponseEncodable {
         let status: String
@@ -27,16 +33,19 @@ struct HealthController {
     func register(on router: Router<ArgusRequestContext>) {
         router.get("/health/live") { _, _ in Status(status: "ok") }
         router.get("/health/ready") { request, context -> Response in
-            let ready = library.loadedIds.contains(configuration.defaultModel)
+            let database = await self.database()
+            let ready = library.loadedIds.contains(configuration.defaultModel) && database.status == "ok"
             var response = try Status(status: ready ? "ready" : "loading").response(from: request, context: context)
             response.status = ready ? .ok : .serviceUnavailable
             return response
         }
-        router.get("/health") { _, _ -> Report in report() }
+        router.get("/health") { _, _ -> Report in await report() }
     }
 
-    func report() -> Report {
-        let checks = ["models": models(), "storage": storage(), "inference": inference()]
+    func report() async -> Report {
+        let checks = [
+            "models": models(), "storage": storage(), "inference": inference(), "database": await database(),
+        ]
         let healthy = checks.values.allSatisfy { $0.status == "ok" }
         return Report(status: healthy ? "ok" : "degraded", checks: checks)
     }
@@ -72,11 +81,30 @@ struct HealthController {
         }
     }
 
+    /// A round trip to the database, and no migration left to apply.
+    private func database() async -> Check {
+        let start = ContinuousClock.now
+        var detail = ["kind": configuration.database.kind]
+        var ok = false
+        do {
+            try await dependencies.database.ping()
+            let pending = try await dependencies.database.pendingMigrations()
+            detail["pending_migrations"] = String(pending.count)
+            ok = pending.isEmpty
+        } catch {
+            detail["error"] = String(describing: error)
+        }
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
     private func timed(_ body: () -> (Bool, [String: String])) -> Check {
         let start = ContinuousClock.now
         let (ok, detail) = body()
-        let elapsed = start.duration(to: .now)
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return Check(status: ok ? "ok" : "failing", ms: ms, detail: detail)
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
     }
 }

@@ -8,8 +8,9 @@ extension HTTPField.Name {
     static let rateLimitReset = HTTPField.Name("X-RateLimit-Reset")!
 }
 
-/// Limits each client (by address) per route group: inference routes have their own,
-/// tighter budget; health and metrics are never limited. Every limited response carries
+/// Limits each caller per route group: an authenticated caller by user (tokens) or key
+/// (API keys), anyone else by client address. Inference and sign-in routes have their
+/// own, tighter budgets (sign-in always by address); health and metrics are never limited. Every limited response carries
 /// `X-RateLimit-Limit`, `-Remaining` and `-Reset`; a refused one is 429 with `Retry-After`.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
@@ -20,7 +21,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         -> Response
     {
         guard let (group, limit) = limits.limit(for: request.uri.path) else { return try await next(request, context) }
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = "ip:" + (context.remoteAddress?.ipAddress ?? "unknown")
+        let client = group == "auth" ? address : context.identity?.rateLimitKey ?? address
         let decision = limiter.take(limit, key: group + "|" + client)
         let headers: HTTPFields = [
             .rateLimitLimit: String(decision.limit), .rateLimitRemaining: String(decision.remaining),
@@ -45,12 +47,17 @@ public struct RateLimits: Sendable {
     public var inference: RateLimit? = RateLimit(capacity: 120, period: .seconds(60))
     /// Every other `/api/` route.
     public var api: RateLimit? = RateLimit(capacity: 600, period: .seconds(60))
+    /// Sign-up, login and refresh, per client address (password guessing).
+    public var auth: RateLimit? = RateLimit(capacity: 30, period: .seconds(60))
 
     public init() {}
 
     func limit(for path: String) -> (group: String, limit: RateLimit)? {
         guard path.hasPrefix("/api/") else { return nil }
         if path == "/api/v1/detect" { return inference.map { ("inference", $0) } }
+        if ["/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/refresh"].contains(path) {
+            return auth.map { ("auth", $0) }
+        }
         return api.map { ("api", $0) }
     }
 }

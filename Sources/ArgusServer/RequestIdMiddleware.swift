@@ -9,7 +9,7 @@ extension HTTPField.Name {
 
 /// Gives every request an id (the client's `X-Request-ID` when it is sane), echoes it
 /// on the response, turns every error into the single JSON error shape, and logs one
-/// line per request (method, path, route, status, duration, request id), and counts it
+/// line per request (method, path, route, status, duration, user id, request id), and counts it
 /// in the metrics.
 struct RequestIdMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
@@ -47,6 +47,7 @@ struct RequestIdMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "route": .string(route), "status": .stringConvertible(response.status.code),
                 "duration_ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
+                "user_id": .string(context.audit.userId ?? "-"),
             ])
         return response
     }

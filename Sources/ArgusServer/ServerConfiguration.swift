@@ -31,12 +31,33 @@ public struct ServerConfiguration: Sendable {
     public var corsOrigins: [String] = []
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.json
+    /// `ARGUS_DATABASE_URL`; nil: the SQLite file `<data>/argus.sqlite`.
+    public var databaseURL: DatabaseLocation?
+    /// PostgreSQL connections per event loop.
+    public var databasePoolSize = 4
+    public var jwtSecret: String?
+    public var jwtSecretFile: String?
+    public var accounts = AccountSettings()
+    /// Largest JSON or form body on the non-upload routes.
+    public var maxJSONBytes = 64 * 1024
+    /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
+    public var configFile: String?
+
+    /// The database in use: `ARGUS_DATABASE_URL` or the default SQLite file.
+    public var database: DatabaseLocation { databaseURL ?? .sqlite(path: dataDirectory + "/argus.sqlite") }
 
     public enum LogFormat: String, Sendable { case json, text }
 
     public init() {}
 
+    /// Reads `ARGUS_*` variables; when `ARGUS_CONFIG_FILE` names a file, its
+    /// `ARGUS_NAME=value` lines fill in whatever the environment does not set.
     public init(environment: [String: String]) throws {
+        var environment = environment
+        if let path = environment["ARGUS_CONFIG_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            environment = try ConfigurationFile.read(path).merging(environment) { _, fromEnvironment in fromEnvironment }
+            configFile = path
+        }
         let reader = EnvironmentReader(environment: environment)
         host = reader.string("ARGUS_HOST") ?? host
         port = try reader.integer("ARGUS_PORT", in: 0...65535) ?? port
@@ -73,6 +94,34 @@ public struct ServerConfiguration: Sendable {
             }
             logFormat = parsed
         }
+        if let text = reader.string("ARGUS_DATABASE_URL") {
+            guard let location = DatabaseLocation.parse(text) else {
+                throw ConfigurationError(
+                    description: "ARGUS_DATABASE_URL is invalid: use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+            }
+            databaseURL = location
+        }
+        databasePoolSize = try reader.integer("ARGUS_DATABASE_POOL_SIZE", in: 1...100) ?? databasePoolSize
+        jwtSecret = environment["ARGUS_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        jwtSecretFile = reader.string("ARGUS_JWT_SECRET_FILE")
+        if let secret = jwtSecret, secret.utf8.count < JWTSecret.minimumBytes {
+            throw ConfigurationError(description: "ARGUS_JWT_SECRET is too short: use at least \(JWTSecret.minimumBytes) bytes")
+        }
+        if let seconds = try reader.integer("ARGUS_ACCESS_TOKEN_TTL", in: 60...86_400) {
+            accounts.accessTokenLifetime = TimeInterval(seconds)
+        }
+        if let seconds = try reader.integer("ARGUS_REFRESH_TOKEN_TTL", in: 300...(365 * 86_400)) {
+            accounts.refreshTokenLifetime = TimeInterval(seconds)
+        }
+        accounts.bcryptCost = try reader.integer("ARGUS_BCRYPT_COST", in: 4...16) ?? accounts.bcryptCost
+        accounts.loginMaxFailures = try reader.integer("ARGUS_LOGIN_MAX_FAILURES", in: 1...1000) ?? accounts.loginMaxFailures
+        if let seconds = try reader.integer("ARGUS_LOGIN_LOCKOUT_SECONDS", in: 1...86_400) {
+            accounts.loginLockout = TimeInterval(seconds)
+        }
+        accounts.allowSignup = try reader.boolean("ARGUS_ALLOW_SIGNUP") ?? accounts.allowSignup
+        accounts.allowAnonymous = try reader.boolean("ARGUS_ALLOW_ANONYMOUS") ?? accounts.allowAnonymous
+        maxJSONBytes = try reader.integer("ARGUS_MAX_JSON_BYTES", in: 1024...(16 << 20)) ?? maxJSONBytes
+        rateLimits.auth = try reader.rateLimit("ARGUS_RATE_LIMIT_AUTH") ?? rateLimits.auth
         switch reader.string("ARGUS_EXECUTION_PROVIDER")?.lowercased() {
         case nil, "cpu": executionProvider = .cpu
         case "cuda": executionProvider = .cuda(device: try reader.integer("ARGUS_CUDA_DEVICE", in: 0...64) ?? 0)
@@ -84,7 +133,7 @@ public struct ServerConfiguration: Sendable {
 
 extension ServerConfiguration {
     /// Every setting by its environment variable, as `argus config` prints it. Secrets
-    /// (none yet) are shown masked.
+    /// are masked: the JWT secret is never shown, a database password is replaced by ****.
     public var effectiveSettings: [(name: String, value: String)] {
         let provider: String
         let device: String
@@ -104,6 +153,22 @@ extension ServerConfiguration {
             ("ARGUS_RATE_LIMIT_API", rateLimits.api?.description ?? "off"),
             ("ARGUS_CORS_ORIGINS", corsOrigins.isEmpty ? "(none)" : corsOrigins.joined(separator: ",")),
             ("ARGUS_LOG_LEVEL", logLevel.rawValue), ("ARGUS_LOG_FORMAT", logFormat.rawValue),
+            ("ARGUS_DATABASE_URL", database.masked), ("ARGUS_DATABASE_POOL_SIZE", String(databasePoolSize)),
+            (
+                "ARGUS_JWT_SECRET",
+                jwtSecret != nil ? "****" : jwtSecretFile == nil ? "(generated in \(dataDirectory)/jwt-secret)" : "(from file)"
+            ),
+            ("ARGUS_JWT_SECRET_FILE", jwtSecretFile ?? "-"),
+            ("ARGUS_ACCESS_TOKEN_TTL", String(Int(accounts.accessTokenLifetime))),
+            ("ARGUS_REFRESH_TOKEN_TTL", String(Int(accounts.refreshTokenLifetime))),
+            ("ARGUS_BCRYPT_COST", String(accounts.bcryptCost)),
+            ("ARGUS_LOGIN_MAX_FAILURES", String(accounts.loginMaxFailures)),
+            ("ARGUS_LOGIN_LOCKOUT_SECONDS", String(Int(accounts.loginLockout))),
+            ("ARGUS_ALLOW_SIGNUP", String(accounts.allowSignup)),
+            ("ARGUS_ALLOW_ANONYMOUS", String(accounts.allowAnonymous)),
+            ("ARGUS_MAX_JSON_BYTES", String(maxJSONBytes)),
+            ("ARGUS_RATE_LIMIT_AUTH", rateLimits.auth?.description ?? "off"),
+            ("ARGUS_CONFIG_FILE", configFile ?? "-"),
         ]
     }
 
@@ -137,6 +202,15 @@ struct EnvironmentReader {
             throw ConfigurationError(description: "\(name)=\(text) is invalid: use N/second, N/minute, N/hour or off")
         }
         return .some(parsed)
+    }
+
+    func boolean(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError(description: "\(name)=\(text) is invalid: use true or false")
+        }
     }
 
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {

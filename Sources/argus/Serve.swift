@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try ServerConfiguration.fromEnvironment()
-        let application = try ArgusApplication.make(configuration: configuration, logger: configuration.makeLogger())
+        let application = try await ArgusApplication.make(configuration: configuration, logger: configuration.makeLogger())
         try await application.runService()
     }
 }

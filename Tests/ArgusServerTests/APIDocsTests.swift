@@ -9,9 +9,6 @@ import NIOCore
 import Testing
 
 @Suite struct APIDocsTests {
-    static func router() -> Router<ArgusRequestContext> {
-        TestServer.router(pool: InferencePool(concurrency: 1, queueLimit: 1))
-    }
 
     /// `METHOD /path/{param}` for every operation of the document.
     static func documentedRoutes() throws -> Set<String> {
@@ -22,8 +19,9 @@ import Testing
         return Set(paths.flatMap { path, item in item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
     }
 
-    @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() throws {
-        let served = Set(Self.router().routes.map { route -> String in
+    @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() async throws {
+        let router = try await TestServer.withDependencies(try await TestServer.configuration()) { ArgusApplication.makeRouter($0) }
+        let served = Set(router.routes.map { route -> String in
             // Hummingbird writes parameters as ":name", OpenAPI as "{name}".
             let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
                 part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
@@ -55,7 +53,7 @@ import Testing
     }
 
     @Test func documentAndInteractivePageAreServed() async throws {
-        try await TestServer.run(Self.router()) { client in
+        try await TestServer.run { client, _ in
             let document = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(document.status == .ok)
             #expect(String(buffer: document.body) == ArgusApplication.openAPIDocument)

@@ -37,17 +37,23 @@ import Testing
         let timings_ms: [String: Double]
     }
 
-    static func configuration(maxUploadBytes: Int = 10 * 1024 * 1024) -> ServerConfiguration {
-        TestServer.configuration { $0.maxUploadBytes = maxUploadBytes }
+    /// Anonymous detection allowed: these tests are about detection; `AuthTests` covers
+    /// its authentication.
+    static func configuration(maxUploadBytes: Int = 10 * 1024 * 1024) async throws -> ServerConfiguration {
+        try await TestServer.configuration {
+            $0.maxUploadBytes = maxUploadBytes
+            $0.accounts.allowAnonymous = true
+        }
     }
 
     /// Runs `body` against a live server; `pool` lets a test fill the inference slots.
     func withServer(
-        configuration: ServerConfiguration = configuration(), pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
+        configuration: ServerConfiguration? = nil, pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
         library: DetectorLibrary = TestEnvironment.detectors,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await TestServer.run(TestServer.router(configuration, pool: pool, library: library), body)
+        let configuration = try await { if let configuration { return configuration }; return try await Self.configuration() }()
+        try await TestServer.run(configuration, pool: pool, library: library) { client, _ in try await body(client) }
     }
 
     func post(
@@ -110,7 +116,7 @@ import Testing
             let report = try #require(JSONSerialization.jsonObject(with: Data(buffer: health.body)) as? [String: Any])
             #expect(report["status"] as? String == "ok")
             let checks = try #require(report["checks"] as? [String: [String: Any]])
-            #expect(Set(checks.keys) == ["models", "storage", "inference"])
+            #expect(Set(checks.keys) == ["models", "storage", "inference", "database"])
             #expect(checks.values.allSatisfy { $0["status"] as? String == "ok" && ($0["ms"] as? Double ?? -1) >= 0 })
             #expect((checks["models"]?["detail"] as? [String: String])?["loaded"]?.contains("yolov3-tiny") == true)
         }
@@ -152,7 +158,7 @@ import Testing
 
     @Test func badUploadsGetClearClientErrors() async throws {
         let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
-        try await withServer(configuration: Self.configuration(maxUploadBytes: 200_000)) { client in
+        try await withServer(configuration: try await Self.configuration(maxUploadBytes: 200_000)) { client in
             // Not multipart at all.
             let raw = try await client.execute(uri: "/api/v1/detect", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: jpeg))
             try expectError(raw, status: .unsupportedMediaType, code: "unsupported_media_type")

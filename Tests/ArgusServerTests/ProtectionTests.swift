@@ -13,7 +13,11 @@ import Testing
     func withServer(
         _ configure: (inout ServerConfiguration) -> Void, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await TestServer.run(TestServer.router(TestServer.configuration(configure)), body)
+        let configuration = try await TestServer.configuration {
+            $0.accounts.allowAnonymous = true
+            configure(&$0)
+        }
+        try await TestServer.run(configuration) { client, _ in try await body(client) }
     }
 
     func header(_ response: TestResponse, _ name: String) -> String? { response.headers[HTTPField.Name(name)!] }

@@ -1,34 +1,58 @@
 import ArgusServer
 import ArgusTestSupport
 import ArgusVision
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 
-/// A configured Argus router served over live HTTP for one test.
+/// A configured Argus application served over live HTTP for one test, on its own
+/// database (SQLite or PostgreSQL, see `TestDatabase`).
 enum TestServer {
-    /// Test models, a private data folder, the Swagger UI files setup installed.
-    static func configuration(_ configure: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+    /// Test models, a private data folder and database, a random JWT secret, the cheapest
+    /// bcrypt cost (4) so that sign-ups stay fast, the Swagger UI files setup installed.
+    static func configuration(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws
+        -> ServerConfiguration
+    {
         var configuration = ServerConfiguration()
         configuration.modelsDirectory = TestEnvironment.models.directory
-        configuration.dataDirectory = (try? TestEnvironment.temporaryDirectory("data").path) ?? "data"
+        configuration.dataDirectory = try TestEnvironment.temporaryDirectory("data").path
         configuration.docsAssetsDirectory = TestEnvironment.repoRoot.appendingPathComponent(".deps/swagger-ui").path
+        configuration.databaseURL = try await TestDatabase.fresh()
+        configuration.jwtSecret = UUID().uuidString + UUID().uuidString
+        configuration.accounts.bcryptCost = 4
         configure(&configuration)
         return configuration
     }
 
-    static func router(
-        _ configuration: ServerConfiguration = configuration(),
-        pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
-        library: DetectorLibrary = TestEnvironment.detectors
-    ) -> Router<ArgusRequestContext> {
-        ArgusApplication.makeRouter(configuration: configuration, library: library, pool: pool)
+    /// Opens (and migrates) the configuration's database, runs `body`, closes it.
+    static func withDependencies<T>(
+        _ configuration: ServerConfiguration, pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
+        library: DetectorLibrary = TestEnvironment.detectors, _ body: (ServerDependencies) async throws -> T
+    ) async throws -> T {
+        let dependencies = try await ServerDependencies.open(
+            configuration: configuration, library: library, pool: pool, logger: .init(label: "test"))
+        do {
+            let result = try await body(dependencies)
+            await dependencies.database.shutdown()
+            return result
+        } catch {
+            await dependencies.database.shutdown()
+            throw error
+        }
     }
 
-    /// Runs `body` against the router on a loopback port.
+    /// Runs `body` against the application on a loopback port.
     static func run(
-        _ router: Router<ArgusRequestContext>, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        _ configuration: ServerConfiguration? = nil, pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
+        library: DetectorLibrary = TestEnvironment.detectors,
+        _ body: @escaping @Sendable (any TestClientProtocol, ServerDependencies) async throws -> Void
     ) async throws {
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in try await body(client) }
+        let configuration = try await { if let configuration { return configuration }; return try await self.configuration() }()
+        try await withDependencies(configuration, pool: pool, library: library) { dependencies in
+            let app = Application(
+                router: ArgusApplication.makeRouter(dependencies),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in try await body(client, dependencies) }
+        }
     }
 }

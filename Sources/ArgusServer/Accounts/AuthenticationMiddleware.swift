@@ -1,0 +1,46 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension HTTPField.Name {
+    static let apiKey = HTTPField.Name("X-API-Key")!
+}
+
+/// Reads `Authorization: Bearer …` (an access token or an API key) or `X-API-Key` and
+/// puts the caller in the context. No credential leaves the request anonymous (routes
+/// decide); a bad credential is refused here with 401.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = ArgusRequestContext
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
+        var context = context
+        do {
+            context.identity = try await authenticator.identity(bearer: credential)
+        } catch let failure as Authenticator.Failure {
+            switch failure {
+            case .invalid(let message):
+                throw APIError(.unauthorized, code: "invalid_credentials", message: message, headers: [.wwwAuthenticate: "Bearer"])
+            case .disabled:
+                throw APIError(.unauthorized, code: "account_disabled", message: "this account is disabled")
+            }
+        }
+        context.audit.userId = context.identity?.userId.uuidString.lowercased()
+        return try await next(request, context)
+    }
+
+    static func credential(in request: Request) throws -> String? {
+        if let key = request.headers[.apiKey] { return key.trimmingCharacters(in: .whitespaces) }
+        guard let authorization = request.headers[.authorization] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError(
+                .unauthorized, code: "invalid_credentials", message: "use Authorization: Bearer <token>",
+                headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,96 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import ServiceLifecycle
+import Synchronization
+
+/// The one data layer: a FluentKit connection pool on SQLite or PostgreSQL, with the
+/// versioned migrations in `ArgusMigrations`.
+public final class ArgusDatabase: Sendable {
+    public let location: DatabaseLocation
+    private let databases: Databases
+    private let logger: Logger
+    /// Set once every migration is known to be applied, so health checks stop asking.
+    private let migrated = Mutex(false)
+
+    /// Opens the pool (connections are made lazily). `poolSize` bounds PostgreSQL
+    /// connections per event loop; SQLite always uses one writer connection.
+    public init(location: DatabaseLocation, poolSize: Int = 4, logger: Logger) throws {
+        self.location = location
+        self.logger = logger
+        databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqlite(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: poolSize, sqlLogLevel: .trace), as: .psql)
+        }
+    }
+
+    /// A handle for one unit of work; cheap, so take one per request.
+    public var db: any Database {
+        databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+    }
+
+    public var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    private var migrator: Migrator {
+        let migrations = Migrations()
+        migrations.add(ArgusMigrations.all)
+        return Migrator(
+            databases: databases, migrations: migrations, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any(), migrationLogLevel: .debug)
+    }
+
+    /// Applies every migration not yet applied, as one batch; returns their names.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        let migrator = self.migrator
+        try await migrator.setupIfNeeded().get()
+        let pending = try await migrator.previewPrepareBatch().get().map { $0.0.name }
+        if !pending.isEmpty { try await migrator.prepareBatch().get() }
+        migrated.withLock { $0 = true }
+        return pending
+    }
+
+    /// Migrations not applied yet, by name.
+    public func pendingMigrations() async throws -> [String] {
+        if migrated.withLock({ $0 }) { return [] }
+        let migrator = self.migrator
+        try await migrator.setupIfNeeded().get()
+        return try await migrator.previewPrepareBatch().get().map { $0.0.name }
+    }
+
+    /// A trivial round trip, for `/health`.
+    public func ping() async throws {
+        _ = try await sql.raw("SELECT 1 AS one").all()
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}
+
+/// Closes the pool when the application shuts down (sqlite-nio connections must be
+/// closed before the process ends).
+public struct DatabaseService: Service {
+    let database: ArgusDatabase
+
+    public init(database: ArgusDatabase) {
+        self.database = database
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}

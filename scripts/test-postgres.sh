@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A private PostgreSQL server for the test suite: `start` makes a new cluster in a
+# temporary folder, listening on loopback on a free port, and prints the variables to
+# export; `stop DIR` stops it and removes the folder. Nothing outside that folder changes.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+bin_dir() {
+    local dir
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+    done
+    return 1
+}
+
+# PostgreSQL refuses to run as root: run its programs as the postgres user then.
+as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "${1:-}" in
+start)
+    bin="$(bin_dir)" || { bash "$here/setup-system.sh" postgresql; bin="$(bin_dir)"; }
+    dir="$(mktemp -d /tmp/argus-test-pg.XXXXXX)"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    as_owner "$bin/initdb" -D "$dir/data" -U argus --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+        || { cat "$dir/server.log" >&2; exit 1; }
+    echo "export ARGUS_TEST_POSTGRES_URL=postgres://argus@127.0.0.1:$port/postgres"
+    echo "export ARGUS_TEST_POSTGRES_DIR=$dir"
+    ;;
+stop)
+    dir="${2:?usage: test-postgres.sh stop DIR}"
+    bin="$(bin_dir)"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir"
+    ;;
+*)
+    echo "usage: test-postgres.sh start | stop DIR" >&2
+    exit 2
+    ;;
+esac
