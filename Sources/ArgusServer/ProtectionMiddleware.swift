@@ -35,9 +35,16 @@ struct RateLimitMiddleware: RouterMiddleware {
                 .tooManyRequests, code: "rate_limited",
                 message: "too many requests; retry in \(decision.retryAfterSeconds) s", headers: fields)
         }
-        var response = try await next(request, context)
-        for field in headers { response.headers[field.name] = field.value }
-        return response
+        // Every answer of a limited route carries the headers, errors included.
+        do {
+            var response = try await next(request, context)
+            for field in headers { response.headers[field.name] = field.value }
+            return response
+        } catch {
+            var apiError = APIError.from(error)
+            for field in headers { apiError.headers[field.name] = field.value }
+            throw apiError
+        }
     }
 }
 

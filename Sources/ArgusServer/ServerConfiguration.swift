@@ -55,7 +55,8 @@ public struct ServerConfiguration: Sendable {
     public init(environment: [String: String]) throws {
         var environment = environment
         if let path = environment["ARGUS_CONFIG_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            environment = try ConfigurationFile.read(path).merging(environment) { _, fromEnvironment in fromEnvironment }
+            // A variable set but empty counts as unset, here as everywhere else.
+            environment = try ConfigurationFile.read(path).merging(environment.filter { !$0.value.isEmpty }) { $1 }
             configFile = path
         }
         let reader = EnvironmentReader(environment: environment)

@@ -32,7 +32,7 @@ enum ArgusProcess {
     }
 
     /// Runs to completion; output goes through files so large outputs cannot block the pipe.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) throws -> Outcome {
         let folder = try TestEnvironment.temporaryDirectory("run")
         let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -43,6 +43,11 @@ enum ArgusProcess {
         process.environment = environment(extra)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        if let input {
+            let file = folder.appendingPathComponent("stdin")
+            try Data(input.utf8).write(to: file)
+            process.standardInput = try FileHandle(forReadingFrom: file)
+        }
         try process.run()
         process.waitUntilExit()
         return Outcome(

@@ -10,8 +10,12 @@ import Testing
         let port = try ArgusProcess.freePort()
         let data = try TestEnvironment.temporaryDirectory("serve")
         let log = data.appendingPathComponent("serve.log")
-        let server = try ArgusProcess.start(
-            ["serve"], environment: ["ARGUS_PORT": String(port), "ARGUS_DATA_DIR": data.path], log: log)
+        let settings = ["ARGUS_PORT": String(port), "ARGUS_DATA_DIR": data.path, "ARGUS_BCRYPT_COST": "4"]
+        let created = try ArgusProcess.run(
+            ["users", "create", "--admin", "--password-stdin", "ops@example.com"], environment: settings,
+            input: "a long admin password\n")
+        #expect(created.status == 0, "\(created.stderr)")
+        let server = try ArgusProcess.start(["serve"], environment: settings, log: log)
         defer { if server.isRunning { server.terminate() } }
 
         let base = "http://127.0.0.1:\(port)"
@@ -27,12 +31,29 @@ import Testing
         }
         #expect(live, "server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
 
+        // The JWT secret was generated on first start, readable by the owner only.
+        let secret = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("jwt-secret").path)
+        #expect((secret[.posixPermissions] as? Int) == 0o600)
+
+        var login = HTTPClientRequest(url: base + "/api/v1/auth/login")
+        login.method = .POST
+        login.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        login.body = .bytes(ByteBuffer(string: "username=ops%40example.com&password=a+long+admin+password"))
+        let loginResponse = try await HTTPClient.shared.execute(login, timeout: .seconds(30))
+        #expect(loginResponse.status == .ok)
+        let tokens = try #require(
+            JSONSerialization.jsonObject(with: Data(buffer: try await loginResponse.body.collect(upTo: 1 << 16))) as? [String: Any])
+        let access = try #require(tokens["access_token"] as? String)
+
         var upload = MultipartBody.file(try TestEnvironment.sampleBytes("darknet_dog.jpg"))
         upload.addField(name: "comment", value: "ignored")
         var request = HTTPClientRequest(url: base + "/api/v1/detect?conf=0.5")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: upload.contentType)
         request.body = .bytes(upload.finished())
+        let anonymous = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        #expect(anonymous.status == .unauthorized)
+        request.headers.add(name: "Authorization", value: "Bearer " + access)
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         #expect(response.status == .ok)
         let body = try await response.body.collect(upTo: 1 << 20)
@@ -48,10 +69,14 @@ import Testing
         // One JSON log line per request, carrying its route, status and request id.
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let detect = try #require(entries.first { $0["message"] as? String == "request" && $0["route"] as? String == "/api/v1/detect" })
+        let detect = try #require(entries.last { $0["message"] as? String == "request" && $0["route"] as? String == "/api/v1/detect" })
         #expect(detect["status"] as? Int == 200)
         #expect(detect["request_id"] as? String == response.headers.first(name: "X-Request-ID"))
         #expect((detect["duration_ms"] as? Double ?? -1) > 0)
+        #expect((detect["user_id"] as? String)?.count == 36)
+        // Never a token or a password in the log.
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(!text.contains(access) && !text.contains("a long admin password") && !text.contains("a+long+admin"))
     }
 
     @Test func configPrintsEffectiveSettings() throws {
@@ -64,6 +89,58 @@ import Testing
         #expect(object["ARGUS_PORT"] == "9123" && object["ARGUS_LOG_LEVEL"] == "debug")
         let bad = try ArgusProcess.run(["config"], environment: ["ARGUS_LOG_LEVEL": "loud"])
         #expect(bad.status != 0 && bad.stderr.contains("ARGUS_LOG_LEVEL"))
+    }
+
+    @Test func configMasksSecretsAndReadsTheConfigFile() throws {
+        let secret = "s3cret-" + String(repeating: "x", count: 40)
+        let masked = try ArgusProcess.run(
+            ["config"],
+            environment: ["ARGUS_JWT_SECRET": secret, "ARGUS_DATABASE_URL": "postgres://argus:hunter2hunter2@db.internal:5432/argus"])
+        #expect(masked.status == 0, "\(masked.stderr)")
+        #expect(!masked.stdout.contains(secret) && !masked.stdout.contains("hunter2"))
+        #expect(masked.stdout.contains("ARGUS_JWT_SECRET=****\n"))
+        #expect(masked.stdout.contains("ARGUS_DATABASE_URL=postgres://argus:****@db.internal:5432/argus\n"))
+
+        let folder = try TestEnvironment.temporaryDirectory("config-file")
+        let file = folder.appendingPathComponent("argus.env")
+        try "# settings\nARGUS_PORT=9999\nARGUS_LOG_LEVEL=\"debug\"\n\nARGUS_ALLOW_SIGNUP=false\n".write(to: file, atomically: true, encoding: .utf8)
+        let fromFile = try ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path, "ARGUS_PORT": "", "ARGUS_LOG_LEVEL": "warning"])
+        #expect(fromFile.stdout.contains("ARGUS_PORT=9999\n"))
+        #expect(fromFile.stdout.contains("ARGUS_LOG_LEVEL=warning\n"), "the environment wins over the file")
+        #expect(fromFile.stdout.contains("ARGUS_ALLOW_SIGNUP=false\n"))
+
+        try "PORT=1\n".write(to: file, atomically: true, encoding: .utf8)
+        let badFile = try ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path])
+        #expect(badFile.status != 0 && badFile.stderr.contains("line 1"))
+        let shortSecret = try ArgusProcess.run(["config"], environment: ["ARGUS_JWT_SECRET": "short"])
+        #expect(shortSecret.status != 0 && shortSecret.stderr.contains("ARGUS_JWT_SECRET"))
+        let badDatabase = try ArgusProcess.run(["config"], environment: ["ARGUS_DATABASE_URL": "mysql://x"])
+        #expect(badDatabase.status != 0 && badDatabase.stderr.contains("ARGUS_DATABASE_URL"))
+    }
+
+    @Test func migrateAndUsersCommands() throws {
+        let data = try TestEnvironment.temporaryDirectory("migrate")
+        let settings = ["ARGUS_DATA_DIR": data.path, "ARGUS_BCRYPT_COST": "4"]
+        let pending = try ArgusProcess.run(["migrate", "--dry-run"], environment: settings)
+        #expect(pending.status == 0 && pending.stdout.contains("001_create_accounts"), "\(pending.stderr)")
+        let applied = try ArgusProcess.run(["migrate"], environment: settings)
+        #expect(applied.stdout.contains("applied: 001_create_accounts"))
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("argus.sqlite").path))
+        let again = try ArgusProcess.run(["migrate"], environment: settings)
+        #expect(again.status == 0 && again.stdout.contains("up to date"))
+
+        let created = try ArgusProcess.run(["users", "create", "Someone@Example.com", "--name", "Someone"], environment: settings)
+        #expect(created.status == 0, "\(created.stderr)")
+        let password = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("password: ") })
+        #expect(password.dropFirst("password: ".count).count == 20)
+        let duplicate = try ArgusProcess.run(["users", "create", "someone@example.com"], environment: settings)
+        #expect(duplicate.status != 0 && duplicate.stderr.contains("already exists"))
+        let weak = try ArgusProcess.run(["users", "create", "--password-stdin", "other@example.com"], environment: settings, input: "short\n")
+        #expect(weak.status != 0 && weak.stderr.contains("password"))
+        _ = try ArgusProcess.run(["users", "promote", "someone@example.com"], environment: settings)
+        let listed = try ArgusProcess.run(["users", "list"], environment: settings)
+        #expect(listed.stdout.contains("someone@example.com\tadmin"))
+        #expect(!listed.stdout.contains("other@example.com"))
     }
 
     @Test func aBadSettingStopsStartupNamingIt() throws {

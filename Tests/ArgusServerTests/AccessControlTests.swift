@@ -144,6 +144,15 @@ import Testing
             // Same address, another user: a bucket of its own.
             let other = try await api.request(.get, "/api/v1/users/me", headers: bob.bearer)
             #expect(other.status == .ok && other.header("X-RateLimit-Remaining") == "2")
+            // Errors of limited routes carry the headers too.
+            let missing = try await api.request(.get, "/api/v1/users/\(UUID().uuidString)", headers: bob.bearer)
+            #expect(missing.status == .notFound && missing.header("X-RateLimit-Remaining") == "1")
+            // A stale credential does not stand in the way of health checks or a new login.
+            let stale: HTTPFields = [.authorization: "Bearer stale.token.value"]
+            #expect(try await api.request(.get, "/health/live", headers: stale).status == .ok)
+            let relogin = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": bob.email, "password": bob.password], headers: stale)
+            #expect(relogin.status == .ok)
         }
     }
 

@@ -7,8 +7,8 @@ extension HTTPField.Name {
 }
 
 /// Reads `Authorization: Bearer …` (an access token or an API key) or `X-API-Key` and
-/// puts the caller in the context. No credential leaves the request anonymous (routes
-/// decide); a bad credential is refused here with 401.
+/// puts the caller in the context, on `/api/` routes. No credential leaves the request
+/// anonymous (routes decide); a bad credential is refused here with 401.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
     let authenticator: Authenticator
@@ -16,7 +16,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
+        // Health, metrics and docs never look at credentials, and neither do the routes
+        // that hand them out: a stale token must not stop anyone from signing in again.
+        guard request.uri.path.hasPrefix("/api/"), !Self.credentialIssuingRoutes.contains(request.uri.path),
+            let credential = try Self.credential(in: request)
+        else { return try await next(request, context) }
         var context = context
         do {
             context.identity = try await authenticator.identity(bearer: credential)
@@ -31,6 +35,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.audit.userId = context.identity?.userId.uuidString.lowercased()
         return try await next(request, context)
     }
+
+    static let credentialIssuingRoutes: Set<String> = ["/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/refresh"]
 
     static func credential(in request: Request) throws -> String? {
         if let key = request.headers[.apiKey] { return key.trimmingCharacters(in: .whitespaces) }
