@@ -10,6 +10,8 @@ public struct ServerDependencies: Sendable {
     public let library: DetectorLibrary
     public let pool: InferencePool
     public let accounts: AccountServices
+    /// One registry per application, so tests never see another server's numbers.
+    public let metrics = ServerMetrics()
 
     public init(configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices) {
         self.configuration = configuration
@@ -81,8 +83,10 @@ public enum ArgusApplication {
         let dependencies = try await ServerDependencies.open(
             configuration: configuration, library: library, pool: pool, logger: logger)
         logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
+        let metrics = dependencies.metrics
         return Application(
             router: makeRouter(dependencies),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(metrics: metrics)])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "argus"),
             services: [DatabaseService(database: dependencies.database)],
             logger: logger)
@@ -95,7 +99,7 @@ public enum ArgusApplication {
         let configuration = dependencies.configuration
         let accounts = dependencies.accounts
         let router = Router(context: ArgusRequestContext.self)
-        let metrics = ServerMetrics()
+        let metrics = dependencies.metrics
         // Outermost first. RequestIdMiddleware turns errors into responses, so the two
         // outside it see every answer, refusals included, and add their headers to it.
         // Authentication runs before rate limiting so that callers are limited per user or key.

@@ -13,6 +13,7 @@ public final class ServerMetrics: Sendable {
     ]
 
     private let inFlight: Gauge
+    private let openConnections: Gauge
     private let residentMemory: Gauge
 
     public init() {
@@ -20,6 +21,10 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 namespace: "argus", metricName: "http_requests_in_flight", unitName: "",
                 helpText: "Requests being served now (open connections doing work)."))
+        openConnections = registry.makeGauge(
+            descriptor: .init(
+                namespace: "argus", metricName: "http_open_connections", unitName: "",
+                helpText: "TCP connections open to the HTTP server, busy or idle."))
         residentMemory = registry.makeGauge(
             descriptor: .init(
                 namespace: "argus", subsystem: "process", metricName: "resident_memory", unitName: "bytes",
@@ -27,6 +32,9 @@ public final class ServerMetrics: Sendable {
     }
 
     func requestStarted() { inFlight.increment() }
+
+    func connectionOpened() { openConnections.increment() }
+    func connectionClosed() { openConnections.decrement() }
 
     /// `route` is the matched pattern (never the raw path, which would let clients create series).
     func requestFinished(method: String, route: String, status: Int, duration: Duration) {

@@ -62,6 +62,12 @@ import Testing
         #expect(labels.contains("dog"))
         #expect(response.headers.first(name: "X-Request-ID") != nil)
 
+        // This request's own connection is open while /metrics renders.
+        let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+        let exposition = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+        let open = exposition.split(separator: "\n").first { $0.hasPrefix("argus_http_open_connections ") }
+        #expect(open.flatMap { Double($0.split(separator: " ")[1]) }.map { $0 >= 1 } == true, "\(exposition.prefix(2000))")
+
         server.terminate()
         server.waitUntilExit()
         #expect(!server.isRunning)

@@ -17,7 +17,9 @@ struct LoginThrottle: Sendable {
     func recordFailure(_ email: String, now: Date = Date()) async throws {
         let db = services.database.db
         let record = try await LoginThrottleRecord.find(email, on: db) ?? LoginThrottleRecord(email: email)
-        if let until = record.lockedUntil, until <= now {
+        // An ended lockout, or failures older than a lockout period, start the count again.
+        let window = services.settings.loginLockout
+        if record.lockedUntil.map({ $0 <= now }) ?? (now.timeIntervalSince(record.updatedAt) > window) {
             record.lockedUntil = nil
             record.failures = 0
         }
@@ -28,6 +30,9 @@ struct LoginThrottle: Sendable {
         }
         record.updatedAt = now
         try await record.save(on: db)
+        // Rows of emails nobody has tried for a day are of no use any more.
+        try await LoginThrottleRecord.query(on: db).filter(\.$updatedAt < now.addingTimeInterval(-86_400))
+            .filter(\.$id != email).delete()
     }
 
     func recordSuccess(_ email: String) async throws {
