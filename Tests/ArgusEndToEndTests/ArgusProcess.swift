@@ -32,7 +32,11 @@ enum ArgusProcess {
     }
 
     /// Runs to completion; output goes through files so large outputs cannot block the pipe.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) throws -> Outcome {
+    /// The wait happens off Swift's cooperative threads: blocking one of them (two on a
+    /// 2-core machine) would starve the in-process servers of the other suites.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) async throws
+        -> Outcome
+    {
         let folder = try TestEnvironment.temporaryDirectory("run")
         let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -48,8 +52,15 @@ enum ArgusProcess {
             try Data(input.utf8).write(to: file)
             process.standardInput = try FileHandle(forReadingFrom: file)
         }
-        try process.run()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         return Outcome(
             status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))

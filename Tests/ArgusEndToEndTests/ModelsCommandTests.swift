@@ -9,8 +9,8 @@ import Testing
 @Suite struct ModelsCommandTests {
     let sharedModels = TestEnvironment.shared.appendingPathComponent("models")
 
-    @Test func listShowsCatalogueAndCustomModels() throws {
-        let outcome = try ArgusProcess.run(["models", "list"])
+    @Test func listShowsCatalogueAndCustomModels() async throws {
+        let outcome = try await ArgusProcess.run(["models", "list"])
         #expect(outcome.status == 0)
         let lines = outcome.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("ID") == true)
@@ -18,13 +18,13 @@ import Testing
         #expect(tiny.contains("darknet-yolo") && tiny.contains("416x416") && tiny.hasSuffix("yes"))
         #expect(lines.contains { $0.hasPrefix("yolov8n-int8 ") && $0.contains("yolov8") })
 
-        let json = try ArgusProcess.run(["models", "list", "--json"])
+        let json = try await ArgusProcess.run(["models", "list", "--json"])
         let entries = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(entries.contains { $0["id"] as? String == "picodet-s" && $0["installed"] as? Bool == true })
     }
 
-    @Test func verifyChecksEveryInstalledFile() throws {
-        let outcome = try ArgusProcess.run(["models", "verify"])
+    @Test func verifyChecksEveryInstalledFile() async throws {
+        let outcome = try await ArgusProcess.run(["models", "verify"])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
         #expect(outcome.stdout.contains("yolov3-tiny: ok"))
         #expect(outcome.stdout.contains("yolox-nano: ok"))
@@ -34,32 +34,32 @@ import Testing
             at: sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx"),
             to: folder.appendingPathComponent("picodet_s_320_coco.onnx"))
         try Data([1, 2, 3]).write(to: folder.appendingPathComponent("nanodet_m_416.onnx"))
-        let bad = try ArgusProcess.run(["models", "verify"], environment: ["ARGUS_MODELS_DIR": folder.path])
+        let bad = try await ArgusProcess.run(["models", "verify"], environment: ["ARGUS_MODELS_DIR": folder.path])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("picodet-s: ok"))
         #expect(bad.stdout.contains("nanodet-m: MISMATCH"))
     }
 
-    @Test func importChecksCatalogueSumsAndDescribesCustomModels() throws {
+    @Test func importChecksCatalogueSumsAndDescribesCustomModels() async throws {
         let folder = try TestEnvironment.temporaryDirectory("import")
         let environment = ["ARGUS_MODELS_DIR": folder.path]
-        let wrong = try ArgusProcess.run(
+        let wrong = try await ArgusProcess.run(
             ["models", "import", sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx").path, "--as", "yolox-nano"],
             environment: environment)
         #expect(wrong.status != 0 && wrong.stderr.contains("sha256"))
 
-        let custom = try ArgusProcess.run(
+        let custom = try await ArgusProcess.run(
             [
                 "models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "house-yolox",
                 "--family", "yolox", "--input-size", "416",
             ], environment: environment)
         #expect(custom.status == 0, "\(custom.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("house-yolox.json").path))
-        let detect = try ArgusProcess.run(
+        let detect = try await ArgusProcess.run(
             ["detect", "--model", "house-yolox", TestEnvironment.sampleImage("darknet_dog.jpg").path], environment: environment)
         #expect(detect.status == 0 && detect.stdout.contains("\"dog\""))
 
-        let badFamily = try ArgusProcess.run(
+        let badFamily = try await ArgusProcess.run(
             ["models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "x", "--family", "rcnn"],
             environment: environment)
         #expect(badFamily.status != 0 && badFamily.stderr.contains("unknown family"))
@@ -79,26 +79,26 @@ import Testing
             let environment = ["ARGUS_MODELS_DIR": folder.path]
             let installed = folder.appendingPathComponent("yolox_nano_416.onnx")
 
-            let bad = try ArgusProcess.run(
+            let bad = try await ArgusProcess.run(
                 ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/bad"], environment: environment)
             #expect(bad.status != 0 && bad.stderr.contains("sha256"))
             #expect(!FileManager.default.fileExists(atPath: installed.path))
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
 
-            let missing = try ArgusProcess.run(
+            let missing = try await ArgusProcess.run(
                 ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/nothing"], environment: environment)
             #expect(missing.status != 0 && missing.stderr.contains("404"))
 
-            let pulled = try ArgusProcess.run(
+            let pulled = try await ArgusProcess.run(
                 ["models", "pull", "yolox-nano"],
                 environment: environment.merging(["ARGUS_MODEL_MIRROR": "http://127.0.0.1:\(port)/good"]) { $1 })
             #expect(pulled.status == 0, "\(pulled.stderr)")
             #expect(try Data(contentsOf: installed) == good)
-            let again = try ArgusProcess.run(
+            let again = try await ArgusProcess.run(
                 ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/bad"], environment: environment)
             #expect(again.status == 0 && again.stdout.contains("already installed"))
         }
-        let noURL = try ArgusProcess.run(["models", "pull", "yolov3-tiny", "--force"], environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("pull").path])
+        let noURL = try await ArgusProcess.run(["models", "pull", "yolov3-tiny", "--force"], environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("pull").path])
         #expect(noURL.status != 0 && noURL.stderr.contains("no download URL"))
     }
 }

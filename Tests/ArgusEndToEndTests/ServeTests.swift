@@ -11,7 +11,7 @@ import Testing
         let data = try TestEnvironment.temporaryDirectory("serve")
         let log = data.appendingPathComponent("serve.log")
         let settings = ["ARGUS_PORT": String(port), "ARGUS_DATA_DIR": data.path, "ARGUS_BCRYPT_COST": "4"]
-        let created = try ArgusProcess.run(
+        let created = try await ArgusProcess.run(
             ["users", "create", "--admin", "--password-stdin", "ops@example.com"], environment: settings,
             input: "a long admin password\n")
         #expect(created.status == 0, "\(created.stderr)")
@@ -69,7 +69,7 @@ import Testing
         #expect(open.flatMap { Double($0.split(separator: " ")[1]) }.map { $0 >= 1 } == true, "\(exposition.prefix(2000))")
 
         server.terminate()
-        server.waitUntilExit()
+        for _ in 0..<300 where server.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!server.isRunning)
 
         // One JSON log line per request, carrying its route, status and request id.
@@ -85,21 +85,21 @@ import Testing
         #expect(!text.contains(access) && !text.contains("a long admin password") && !text.contains("a+long+admin"))
     }
 
-    @Test func configPrintsEffectiveSettings() throws {
-        let defaults = try ArgusProcess.run(["config"], environment: ["ARGUS_PORT": "", "ARGUS_HOST": ""])
+    @Test func configPrintsEffectiveSettings() async throws {
+        let defaults = try await ArgusProcess.run(["config"], environment: ["ARGUS_PORT": "", "ARGUS_HOST": ""])
         #expect(defaults.status == 0)
         #expect(defaults.stdout.contains("ARGUS_PORT=8080\n"))
         #expect(defaults.stdout.contains("ARGUS_HOST=127.0.0.1\n"))
-        let custom = try ArgusProcess.run(["config", "--json"], environment: ["ARGUS_PORT": "9123", "ARGUS_LOG_LEVEL": "debug"])
+        let custom = try await ArgusProcess.run(["config", "--json"], environment: ["ARGUS_PORT": "9123", "ARGUS_LOG_LEVEL": "debug"])
         let object = try #require(JSONSerialization.jsonObject(with: Data(custom.stdout.utf8)) as? [String: String])
         #expect(object["ARGUS_PORT"] == "9123" && object["ARGUS_LOG_LEVEL"] == "debug")
-        let bad = try ArgusProcess.run(["config"], environment: ["ARGUS_LOG_LEVEL": "loud"])
+        let bad = try await ArgusProcess.run(["config"], environment: ["ARGUS_LOG_LEVEL": "loud"])
         #expect(bad.status != 0 && bad.stderr.contains("ARGUS_LOG_LEVEL"))
     }
 
-    @Test func configMasksSecretsAndReadsTheConfigFile() throws {
+    @Test func configMasksSecretsAndReadsTheConfigFile() async throws {
         let secret = "s3cret-" + String(repeating: "x", count: 40)
-        let masked = try ArgusProcess.run(
+        let masked = try await ArgusProcess.run(
             ["config"],
             environment: ["ARGUS_JWT_SECRET": secret, "ARGUS_DATABASE_URL": "postgres://argus:hunter2hunter2@db.internal:5432/argus"])
         #expect(masked.status == 0, "\(masked.stderr)")
@@ -110,47 +110,47 @@ import Testing
         let folder = try TestEnvironment.temporaryDirectory("config-file")
         let file = folder.appendingPathComponent("argus.env")
         try "# settings\nARGUS_PORT=9999\nARGUS_LOG_LEVEL=\"debug\"\n\nARGUS_ALLOW_SIGNUP=false\n".write(to: file, atomically: true, encoding: .utf8)
-        let fromFile = try ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path, "ARGUS_PORT": "", "ARGUS_LOG_LEVEL": "warning"])
+        let fromFile = try await ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path, "ARGUS_PORT": "", "ARGUS_LOG_LEVEL": "warning"])
         #expect(fromFile.stdout.contains("ARGUS_PORT=9999\n"))
         #expect(fromFile.stdout.contains("ARGUS_LOG_LEVEL=warning\n"), "the environment wins over the file")
         #expect(fromFile.stdout.contains("ARGUS_ALLOW_SIGNUP=false\n"))
 
         try "PORT=1\n".write(to: file, atomically: true, encoding: .utf8)
-        let badFile = try ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path])
+        let badFile = try await ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path])
         #expect(badFile.status != 0 && badFile.stderr.contains("line 1"))
-        let shortSecret = try ArgusProcess.run(["config"], environment: ["ARGUS_JWT_SECRET": "short"])
+        let shortSecret = try await ArgusProcess.run(["config"], environment: ["ARGUS_JWT_SECRET": "short"])
         #expect(shortSecret.status != 0 && shortSecret.stderr.contains("ARGUS_JWT_SECRET"))
-        let badDatabase = try ArgusProcess.run(["config"], environment: ["ARGUS_DATABASE_URL": "mysql://x"])
+        let badDatabase = try await ArgusProcess.run(["config"], environment: ["ARGUS_DATABASE_URL": "mysql://x"])
         #expect(badDatabase.status != 0 && badDatabase.stderr.contains("ARGUS_DATABASE_URL"))
     }
 
-    @Test func migrateAndUsersCommands() throws {
+    @Test func migrateAndUsersCommands() async throws {
         let data = try TestEnvironment.temporaryDirectory("migrate")
         let settings = ["ARGUS_DATA_DIR": data.path, "ARGUS_BCRYPT_COST": "4"]
-        let pending = try ArgusProcess.run(["migrate", "--dry-run"], environment: settings)
+        let pending = try await ArgusProcess.run(["migrate", "--dry-run"], environment: settings)
         #expect(pending.status == 0 && pending.stdout.contains("001_create_accounts"), "\(pending.stderr)")
-        let applied = try ArgusProcess.run(["migrate"], environment: settings)
+        let applied = try await ArgusProcess.run(["migrate"], environment: settings)
         #expect(applied.stdout.contains("applied: 001_create_accounts"))
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("argus.sqlite").path))
-        let again = try ArgusProcess.run(["migrate"], environment: settings)
+        let again = try await ArgusProcess.run(["migrate"], environment: settings)
         #expect(again.status == 0 && again.stdout.contains("up to date"))
 
-        let created = try ArgusProcess.run(["users", "create", "Someone@Example.com", "--name", "Someone"], environment: settings)
+        let created = try await ArgusProcess.run(["users", "create", "Someone@Example.com", "--name", "Someone"], environment: settings)
         #expect(created.status == 0, "\(created.stderr)")
         let password = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("password: ") })
         #expect(password.dropFirst("password: ".count).count == 20)
-        let duplicate = try ArgusProcess.run(["users", "create", "someone@example.com"], environment: settings)
+        let duplicate = try await ArgusProcess.run(["users", "create", "someone@example.com"], environment: settings)
         #expect(duplicate.status != 0 && duplicate.stderr.contains("already exists"))
-        let weak = try ArgusProcess.run(["users", "create", "--password-stdin", "other@example.com"], environment: settings, input: "short\n")
+        let weak = try await ArgusProcess.run(["users", "create", "--password-stdin", "other@example.com"], environment: settings, input: "short\n")
         #expect(weak.status != 0 && weak.stderr.contains("password"))
-        _ = try ArgusProcess.run(["users", "promote", "someone@example.com"], environment: settings)
-        let listed = try ArgusProcess.run(["users", "list"], environment: settings)
+        _ = try await ArgusProcess.run(["users", "promote", "someone@example.com"], environment: settings)
+        let listed = try await ArgusProcess.run(["users", "list"], environment: settings)
         #expect(listed.stdout.contains("someone@example.com\tadmin"))
         #expect(!listed.stdout.contains("other@example.com"))
     }
 
-    @Test func aBadSettingStopsStartupNamingIt() throws {
-        let outcome = try ArgusProcess.run(["serve"], environment: ["ARGUS_PORT": "eighty"])
+    @Test func aBadSettingStopsStartupNamingIt() async throws {
+        let outcome = try await ArgusProcess.run(["serve"], environment: ["ARGUS_PORT": "eighty"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("ARGUS_PORT"))
     }

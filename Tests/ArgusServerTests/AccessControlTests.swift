@@ -169,7 +169,7 @@ import Testing
             let port = try #require(client.port)
             for path in ["/api/v1/auth/login", "/api/v1/detect"] {
                 let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n{\"a\":"
-                let answer = try RawHTTP.exchange(port: port, request: head, timeoutSeconds: 10)
+                let answer = try await RawHTTP.exchange(port: port, request: head, timeoutSeconds: 10)
                 #expect(answer.hasPrefix("HTTP/1.1 413"), "\(path): \(answer.prefix(80))")
             }
         }

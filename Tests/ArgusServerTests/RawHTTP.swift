@@ -8,8 +8,18 @@ import Glibc
 enum RawHTTP {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// Sends `request` as is and returns what the server answers before closing or the timeout.
-    static func exchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
+    /// Sends `request` as is and returns what the server answers before closing or the
+    /// timeout. The blocking socket calls run on a thread of their own, never on one of
+    /// Swift's cooperative threads (which the server under test needs).
+    static func exchange(port: Int, request: String, timeoutSeconds: Int) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds) })
+            }
+        }
+    }
+
+    private static func blockingExchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
