@@ -75,6 +75,25 @@ void ci_draw_box(ci_image *image, float x1, float y1, float x2, float y2, uint8_
 void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r, uint8_t g, uint8_t b,
                     const char *label, int thickness);
 
+typedef struct ci_circle_params {
+    double dp;                    // accumulator resolution: 1 = the image's
+    double min_distance;          // between centres, pixels
+    double canny_threshold;       // upper Canny threshold (the lower is half)
+    double accumulator_threshold; // votes a centre needs: lower finds more, and more false circles
+    int min_radius, max_radius;   // pixels; max 0: no limit
+    int blur_kernel;              // median blur before the transform (odd, 0 or 1: none)
+} ci_circle_params;
+
+typedef struct ci_circle {
+    float cx, cy, radius;
+    float support; // 0-1: share of the perimeter on an edge
+} ci_circle;
+
+/// Finds circles with OpenCV's Hough gradient transform; writes at most `capacity`
+/// (strongest first) and their number into `count`.
+int ci_find_circles(const ci_image *image, const ci_circle_params *params, ci_circle *out, int capacity, int *count,
+                    char *error, size_t error_length);
+
 #ifdef __cplusplus
 }
 #endif
