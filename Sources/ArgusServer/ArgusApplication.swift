@@ -10,14 +10,19 @@ public struct ServerDependencies: Sendable {
     public let library: DetectorLibrary
     public let pool: InferencePool
     public let accounts: AccountServices
+    public let images: ImageServices
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
 
-    public init(configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices) {
+    public init(
+        configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices,
+        images: ImageServices
+    ) {
         self.configuration = configuration
         self.library = library
         self.pool = pool
         self.accounts = accounts
+        self.images = images
     }
 
     public var database: ArgusDatabase { accounts.database }
@@ -38,8 +43,11 @@ public struct ServerDependencies: Sendable {
                 description: "ARGUS_DATABASE_URL=\(configuration.database.masked): cannot open or migrate the database: \(String(reflecting: error))")
         }
         do {
-            let accounts = try await AccountServices.make(configuration: configuration, database: database)
-            return ServerDependencies(configuration: configuration, library: library, pool: pool, accounts: accounts)
+            let secret = try JWTSecret.resolve(
+                secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
+            let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
+            let images = try ImageServices.make(configuration: configuration, secret: secret)
+            return ServerDependencies(configuration: configuration, library: library, pool: pool, accounts: accounts, images: images)
         } catch {
             await database.shutdown()
             throw error
@@ -51,10 +59,41 @@ extension AccountServices {
     public static func make(configuration: ServerConfiguration, database: ArgusDatabase) async throws -> AccountServices {
         let secret = try JWTSecret.resolve(
             secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
-        return AccountServices(
+        return await make(configuration: configuration, database: database, secret: secret)
+    }
+
+    static func make(configuration: ServerConfiguration, database: ArgusDatabase, secret: String) async -> AccountServices {
+        AccountServices(
             database: database, hasher: PasswordHasher(cost: configuration.accounts.bcryptCost),
             accessTokens: await AccessTokens(secret: secret, lifetime: configuration.accounts.accessTokenLifetime),
             settings: configuration.accounts)
+    }
+}
+
+extension ImageServices {
+    /// Local storage under the configured folder; circles in process or from the
+    /// configured model server.
+    static func make(configuration: ServerConfiguration, secret: String) throws -> ImageServices {
+        let store: LocalBlobStore
+        do {
+            store = try LocalBlobStore(root: configuration.storagePath)
+        } catch {
+            throw ConfigurationError(description: "ARGUS_STORAGE_DIR=\(configuration.storagePath) cannot be used: \(error)")
+        }
+        let circles: any CircleDetector
+        switch configuration.circles.backend {
+        case .local:
+            circles = HoughCircleDetector()
+        case .remote:
+            var settings = OpenInferenceClient.Settings()
+            settings.timeout = .seconds(Int64(configuration.circles.timeoutSeconds))
+            circles = RemoteCircleDetector(
+                client: OpenInferenceClient(baseURL: configuration.circles.url ?? "", settings: settings),
+                model: configuration.circles.model)
+        }
+        return ImageServices(
+            store: store, signedURLs: SignedURLs(secret: secret, lifetime: configuration.signedURLLifetime),
+            cacheDirectory: configuration.cachePath, circles: circles)
     }
 }
 
@@ -121,9 +160,12 @@ public enum ArgusApplication {
         UsersController(services: accounts, bodyLimit: bodyLimit).register(on: router)
         APIKeysController(services: accounts, bodyLimit: bodyLimit).register(on: router)
         AdminController(services: accounts, bodyLimit: bodyLimit).register(on: router)
-        DetectController(
-            library: dependencies.library, pool: dependencies.pool, configuration: configuration, metrics: metrics
-        ).register(on: router)
+        DetectController(dependencies: dependencies).register(on: router)
+        ImagesController(dependencies: dependencies).register(on: router)
+        CirclesController(dependencies: dependencies).register(on: router)
+        HistoryController(dependencies: dependencies).register(on: router)
+        ExportController(dependencies: dependencies).register(on: router)
+        FilesController(images: dependencies.images).register(on: router)
         return router
     }
 }

@@ -7,7 +7,7 @@ struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
     let uploadLimit: Int
     let jsonLimit: Int
-    static let uploadRoutes: Set<String> = ["/api/v1/detect"]
+    static let uploadRoutes: Set<String> = ["/api/v1/detect", "/api/v1/circles", "/api/v1/images"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response

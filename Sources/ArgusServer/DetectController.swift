@@ -8,10 +8,8 @@ import NIOCore
 /// `POST /api/v1/detect`: one image in a multipart field `image`, detections out. Needs a
 /// credential with the write scope unless ARGUS_ALLOW_ANONYMOUS is set.
 struct DetectController {
-    let library: DetectorLibrary
-    let pool: InferencePool
-    let configuration: ServerConfiguration
-    let metrics: ServerMetrics
+    let dependencies: ServerDependencies
+    var configuration: ServerConfiguration { dependencies.configuration }
 
     struct DetectResponse: ResponseEncodable {
         struct ImageSize: Codable {
@@ -36,32 +34,24 @@ struct DetectController {
     }
 
     func detect(_ request: Request, context: ArgusRequestContext) async throws -> DetectResponse {
-        if !configuration.accounts.allowAnonymous { _ = try context.requireIdentity(.write) }
+        let identity = configuration.accounts.allowAnonymous ? context.identity : try context.requireIdentity(.write)
         let start = DispatchTime.now()
         let query = try DetectionQuery(parameters: Self.parameters(of: request), defaultModel: configuration.defaultModel)
-        let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: configuration.maxUploadBytes)
-
-        let detector: Detector
-        do {
-            detector = try library.detector(for: query.model)
-        } catch let error as ModelStoreError {
-            throw Self.apiError(for: error)
-        } catch {
-            // The file exists but ONNX Runtime or its decoder cannot use it: a server-side fault.
-            throw APIError(.internalServerError, code: "model_error", message: "model \(query.model) cannot be loaded: \(error)")
-        }
+        let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: configuration.maxUploadBytes).bytes
+        let detector = try Self.detector(query.model, in: dependencies.library)
         let options = try query.resolvingClasses(labels: detector.manifest.labels)
         let limits = configuration.imageLimits
 
-        let (image, output, decodeMs) = try await runInPool {
-            let decodeStart = DispatchTime.now()
-            let image = try upload.withUnsafeReadableBytes { try Image.decode($0, limits: limits) }
-            let decoded = DispatchTime.now()
-            let output = try detector.detect(image, options: options)
-            return (ImageSize(image), output, Double(decoded.uptimeNanoseconds - decodeStart.uptimeNanoseconds) / 1e6)
+        let decodeStart = DispatchTime.now()
+        let image = try await InferenceErrors.mapped {
+            try await dependencies.pool.run { try upload.withUnsafeReadableBytes { try Image.decode($0, limits: limits) } }
         }
+        let decodeMs = Double(DispatchTime.now().uptimeNanoseconds - decodeStart.uptimeNanoseconds) / 1e6
+        // Signed-in callers' detections go to their history (the image itself is not kept).
+        let output = try await TaskRunner(dependencies: dependencies).detect(
+            image, detector: detector, options: options, userId: identity?.userId, imageId: nil
+        ).output
         let total = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-        metrics.inferenceFinished(model: detector.manifest.id, milliseconds: output.timings.inference)
         return DetectResponse(
             model: detector.manifest.id, image: .init(width: image.width, height: image.height),
             detections: output.detections.map(DetectionRecord.init),
@@ -70,29 +60,15 @@ struct DetectController {
                 postprocess: output.timings.postprocess, total: total))
     }
 
-    private struct ImageSize: Sendable {
-        let width: Int
-        let height: Int
-        init(_ image: Image) {
-            width = image.width
-            height = image.height
-        }
-    }
-
-    /// Runs CPU work in the bounded pool, mapping its refusals and image errors to API errors.
-    private func runInPool<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+    /// The model's detector, or the API error for an unknown, missing or broken model.
+    static func detector(_ model: String, in library: DetectorLibrary) throws -> Detector {
         do {
-            return try await pool.run(work)
-        } catch InferencePoolError.saturated {
-            throw APIError(
-                .serviceUnavailable, code: "busy", message: "all inference slots are busy; retry shortly",
-                headers: [.retryAfter: "1"])
-        } catch let error as ImageError {
-            throw Self.apiError(for: error)
-        } catch let error as InferenceError {
-            throw APIError(.internalServerError, code: "inference_failed", message: "\(error)")
-        } catch let error as DetectorError {
-            throw APIError(.internalServerError, code: "model_error", message: "\(error)")
+            return try library.detector(for: model)
+        } catch let error as ModelStoreError {
+            throw apiError(for: error)
+        } catch {
+            // The file exists but ONNX Runtime or its decoder cannot use it: a server-side fault.
+            throw APIError(.internalServerError, code: "model_error", message: "model \(model) cannot be loaded: \(error)")
         }
     }
 
@@ -106,7 +82,7 @@ struct DetectController {
         switch error {
         case .empty: .badRequest("empty_file", error.description)
         case .unsupportedFormat: APIError(.unsupportedMediaType, code: "unsupported_media_type", message: error.description)
-        case .tooLarge: APIError(.contentTooLarge, code: "image_too_large", message: error.description)
+        case .tooLarge: APIError(.unprocessableContent, code: "image_too_large", message: error.description)
         case .tooSmall: APIError(.unprocessableContent, code: "image_too_small", message: error.description)
         case .truncated, .corrupt: APIError(.unprocessableContent, code: "invalid_image", message: error.description)
         }

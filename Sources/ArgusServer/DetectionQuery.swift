@@ -9,8 +9,11 @@ struct DetectionQuery {
     /// Class names or ids as given; resolved against the model's labels once it is known.
     var classes: [String]?
 
-    init(parameters: [String: String], defaultModel: String) throws(APIError) {
-        let known: Set<String> = ["model", "conf", "iou", "classes", "max_det", "agnostic"]
+    static let names: Set<String> = ["model", "conf", "iou", "classes", "max_det", "agnostic"]
+
+    /// `alsoAllowed` names parameters another part of the route reads.
+    init(parameters: [String: String], defaultModel: String, alsoAllowed: Set<String> = []) throws(APIError) {
+        let known = Self.names.union(alsoAllowed)
         if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
             throw .badRequest("invalid_parameter", "unknown query parameter '\(unknown)'")
         }

@@ -20,7 +20,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard let (group, limit) = limits.limit(for: request.uri.path) else { return try await next(request, context) }
+        guard let (group, limit) = limits.limit(for: request.uri.path, method: request.method) else {
+            return try await next(request, context)
+        }
         let address = "ip:" + (context.remoteAddress?.ipAddress ?? "unknown")
         let client = group == "auth" ? address : context.identity?.rateLimitKey ?? address
         let decision = limiter.take(limit, key: group + "|" + client)
@@ -50,7 +52,7 @@ struct RateLimitMiddleware: RouterMiddleware {
 
 /// The configured limits by route group.
 public struct RateLimits: Sendable {
-    /// `POST /api/v1/detect` and other routes that run a model.
+    /// `POST /api/v1/detect`, `/circles` and `/images`: the routes that run a model.
     public var inference: RateLimit? = RateLimit(capacity: 120, period: .seconds(60))
     /// Every other `/api/` route.
     public var api: RateLimit? = RateLimit(capacity: 600, period: .seconds(60))
@@ -59,9 +61,12 @@ public struct RateLimits: Sendable {
 
     public init() {}
 
-    func limit(for path: String) -> (group: String, limit: RateLimit)? {
+    /// Routes that run a model or a circle detector.
+    static let inferenceRoutes: Set<String> = ["/api/v1/detect", "/api/v1/circles", "/api/v1/images"]
+
+    func limit(for path: String, method: HTTPRequest.Method) -> (group: String, limit: RateLimit)? {
         guard path.hasPrefix("/api/") else { return nil }
-        if path == "/api/v1/detect" { return inference.map { ("inference", $0) } }
+        if method == .post, Self.inferenceRoutes.contains(path) { return inference.map { ("inference", $0) } }
         if ["/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/refresh"].contains(path) {
             return auth.map { ("auth", $0) }
         }

@@ -16,7 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var defaultModel = ModelCatalogue.defaultDetector
     /// Largest request body accepted by upload routes, in bytes.
     public var maxUploadBytes = 10 * 1024 * 1024
-    public var imageLimits = ImageLimits()
+    /// Upright width and height accepted, checked from the header before decoding.
+    public var imageLimits = ImageLimits(minWidth: 32, minHeight: 32, maxWidth: 8192, maxHeight: 8192)
     /// Inference jobs running at once, and jobs allowed to wait for a slot.
     public var inferenceConcurrency = 1
     public var inferenceQueue = 16
@@ -40,8 +41,17 @@ public struct ServerConfiguration: Sendable {
     public var accounts = AccountSettings()
     /// Largest JSON or form body on the non-upload routes.
     public var maxJSONBytes = 64 * 1024
+    /// Where uploaded files are kept; nil: `<data>/storage`.
+    public var storageDirectory: String?
+    /// How long a signed `/files/{token}` link works.
+    public var signedURLLifetime: TimeInterval = 3600
+    public var circles = CirclesSettings()
     /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
     public var configFile: String?
+
+    public var storagePath: String { storageDirectory ?? dataDirectory + "/storage" }
+    /// Derived images (annotated, thumbnails), rebuilt on demand.
+    public var cachePath: String { dataDirectory + "/cache" }
 
     /// The database in use: `ARGUS_DATABASE_URL` or the default SQLite file.
     public var database: DatabaseLocation { databaseURL ?? .sqlite(path: dataDirectory + "/argus.sqlite") }
@@ -67,7 +77,16 @@ public struct ServerConfiguration: Sendable {
         defaultModel = reader.string("ARGUS_DEFAULT_MODEL") ?? defaultModel
         maxUploadBytes = try reader.integer("ARGUS_MAX_UPLOAD_BYTES", in: 1024...(1 << 30)) ?? maxUploadBytes
         let maxSide = try reader.integer("ARGUS_MAX_IMAGE_SIDE", in: 32...65535) ?? imageLimits.maxWidth
-        imageLimits = ImageLimits(maxWidth: maxSide, maxHeight: maxSide)
+        let minSide = try reader.integer("ARGUS_MIN_IMAGE_SIDE", in: 1...4096) ?? imageLimits.minWidth
+        guard minSide <= maxSide else {
+            throw ConfigurationError(description: "ARGUS_MIN_IMAGE_SIDE=\(minSide) is above ARGUS_MAX_IMAGE_SIDE=\(maxSide)")
+        }
+        imageLimits = ImageLimits(minWidth: minSide, minHeight: minSide, maxWidth: maxSide, maxHeight: maxSide)
+        storageDirectory = reader.string("ARGUS_STORAGE_DIR")
+        if let seconds = try reader.integer("ARGUS_SIGNED_URL_TTL", in: 10...(7 * 86_400)) {
+            signedURLLifetime = TimeInterval(seconds)
+        }
+        circles = try CirclesSettings(reader: reader)
         inferenceConcurrency = try reader.integer("ARGUS_INFERENCE_CONCURRENCY", in: 1...256) ?? inferenceConcurrency
         inferenceQueue = try reader.integer("ARGUS_INFERENCE_QUEUE", in: 0...10_000) ?? inferenceQueue
         inferenceThreads = try reader.integer("ARGUS_INFERENCE_THREADS", in: 0...256) ?? inferenceThreads
@@ -146,6 +165,10 @@ extension ServerConfiguration {
             ("ARGUS_HOST", host), ("ARGUS_PORT", String(port)), ("ARGUS_DATA_DIR", dataDirectory),
             ("ARGUS_MODELS_DIR", modelsDirectory), ("ARGUS_DEFAULT_MODEL", defaultModel),
             ("ARGUS_MAX_UPLOAD_BYTES", String(maxUploadBytes)), ("ARGUS_MAX_IMAGE_SIDE", String(imageLimits.maxWidth)),
+            ("ARGUS_MIN_IMAGE_SIDE", String(imageLimits.minWidth)), ("ARGUS_STORAGE_DIR", storagePath),
+            ("ARGUS_SIGNED_URL_TTL", String(Int(signedURLLifetime))),
+            ("ARGUS_CIRCLES_BACKEND", circles.backend.rawValue), ("ARGUS_CIRCLES_URL", circles.url ?? "-"),
+            ("ARGUS_CIRCLES_MODEL", circles.model), ("ARGUS_CIRCLES_TIMEOUT", String(circles.timeoutSeconds)),
             ("ARGUS_INFERENCE_CONCURRENCY", String(inferenceConcurrency)), ("ARGUS_INFERENCE_QUEUE", String(inferenceQueue)),
             ("ARGUS_INFERENCE_THREADS", String(inferenceThreads)), ("ARGUS_ORT_LIBRARY", ortLibrary ?? "(search)"),
             ("ARGUS_EXECUTION_PROVIDER", provider), ("ARGUS_CUDA_DEVICE", device),

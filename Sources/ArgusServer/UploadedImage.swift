@@ -1,10 +1,17 @@
 import Hummingbird
 import NIOCore
 
+/// The file of a multipart upload, its sanitised filename and the form's text fields.
+struct Upload {
+    var bytes: ByteBuffer
+    var filename: String?
+    var fields: [String: String]
+}
+
 /// Reads the single file of a multipart upload, refusing oversized bodies before
 /// reading them whole.
 enum UploadedImage {
-    static func read(from request: Request, field: String, maxBytes: Int) async throws -> ByteBuffer {
+    static func read(from request: Request, field: String, maxBytes: Int) async throws -> Upload {
         guard let boundary = MultipartForm.boundary(fromContentType: request.headers[.contentType]) else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
@@ -22,6 +29,7 @@ enum UploadedImage {
         } catch is NIOTooManyBytesError {
             throw tooLarge(maxBytes)
         }
+        guard body.readableBytes > 0 else { throw APIError.badRequest("empty_body", "the request body is empty") }
         let parts = try MultipartForm.parse(body, boundary: boundary)
         let files = parts.filter { $0.name == field }
         guard let file = files.first else {
@@ -32,7 +40,20 @@ enum UploadedImage {
         }
         guard file.body.readableBytes > 0 else { throw APIError.badRequest("empty_file", "the uploaded file is empty") }
         guard file.body.readableBytes <= maxBytes else { throw tooLarge(maxBytes) }
-        return file.body
+        var fields: [String: String] = [:]
+        for part in parts where part.name != field && part.filename == nil && part.body.readableBytes <= 4096 {
+            if let name = part.name { fields[name] = String(buffer: part.body) }
+        }
+        return Upload(bytes: file.body, filename: file.filename.flatMap(safeFilename), fields: fields)
+    }
+
+    /// The last path component without control characters, at most 200 characters; nil when nothing is left.
+    static func safeFilename(_ raw: String) -> String? {
+        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let cleaned = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+            .trimmingCharacters(in: .whitespaces)
+        guard !cleaned.isEmpty, cleaned != ".", cleaned != ".." else { return nil }
+        return String(cleaned.prefix(200))
     }
 
     private static func tooLarge(_ maxBytes: Int) -> APIError {

@@ -4,7 +4,7 @@ import SQLKit
 /// Every schema change, in order. Append new migrations; never edit an applied one.
 /// Fluent records applied names in `_fluent_migrations`.
 enum ArgusMigrations {
-    static let all: [any Migration] = [M001CreateAccounts()]
+    static let all: [any Migration] = [M001CreateAccounts(), M002CreateImages()]
 }
 
 /// Users, refresh tokens, denied access tokens, API keys and login throttles.
@@ -67,6 +67,71 @@ struct M001CreateAccounts: AsyncMigration {
             LoginThrottleRecord.schema, APIKeyRecord.schema, DeniedAccessTokenRecord.schema, RefreshTokenRecord.schema,
             UserRecord.schema,
         ] {
+            try await database.schema(schema).delete()
+        }
+    }
+}
+
+/// Images, inference runs (the history) and the objects they found.
+struct M002CreateImages: AsyncMigration {
+    var name: String { "002_create_images" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ImageRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("sha256", .string, .required)
+            .field("blob_key", .string, .required)
+            .field("format", .string, .required)
+            .field("width", .int, .required)
+            .field("height", .int, .required)
+            .field("byte_size", .int, .required)
+            .field("filename", .string)
+            .field("created_at", .datetime)
+            .unique(on: "user_id", "sha256")
+            .create()
+        try await database.schema(InferenceRunRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("image_id", .uuid, .references(ImageRecord.schema, .id, onDelete: .cascade))
+            .field("task", .string, .required)
+            .field("model", .string, .required)
+            .field("object_count", .int, .required)
+            .field("inference_ms", .double, .required)
+            .field("total_ms", .double, .required)
+            .field("image_width", .int, .required)
+            .field("image_height", .int, .required)
+            .field("created_at", .datetime)
+            .create()
+        try await database.schema(DetectedObjectRecord.schema)
+            .id()
+            .field("run_id", .uuid, .required, .references(InferenceRunRecord.schema, .id, onDelete: .cascade))
+            .field("image_id", .uuid, .references(ImageRecord.schema, .id, onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("kind", .string, .required)
+            .field("label", .string, .required)
+            .field("class_id", .int)
+            .field("confidence", .double, .required)
+            .field("x1", .double, .required)
+            .field("y1", .double, .required)
+            .field("x2", .double, .required)
+            .field("y2", .double, .required)
+            .field("radius", .double)
+            .field("created_at", .datetime)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "images_user_created_idx").on(ImageRecord.schema).column("user_id").column("created_at").run()
+            try await sql.create(index: "images_blob_idx").on(ImageRecord.schema).column("blob_key").run()
+            try await sql.create(index: "runs_user_created_idx").on(InferenceRunRecord.schema).column("user_id").column("created_at").run()
+            try await sql.create(index: "runs_image_idx").on(InferenceRunRecord.schema).column("image_id").run()
+            try await sql.create(index: "objects_image_idx").on(DetectedObjectRecord.schema).column("image_id").run()
+            try await sql.create(index: "objects_run_idx").on(DetectedObjectRecord.schema).column("run_id").run()
+            try await sql.create(index: "objects_user_label_idx").on(DetectedObjectRecord.schema).column("user_id").column("label").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        for schema in [DetectedObjectRecord.schema, InferenceRunRecord.schema, ImageRecord.schema] {
             try await database.schema(schema).delete()
         }
     }

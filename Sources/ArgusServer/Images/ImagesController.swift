@@ -1,0 +1,231 @@
+import ArgusCore
+import ArgusVision
+import FluentKit
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `/api/v1/images`: upload with tasks, list, get, delete, the file, the annotated
+/// rendering, thumbnails, and the objects found. Another user's image answers 404.
+struct ImagesController {
+    let dependencies: ServerDependencies
+    var images: ImageServices { dependencies.images }
+    var db: any Database { dependencies.database.db }
+
+    func register(on router: Router<ArgusRequestContext>) {
+        router.post("/api/v1/images") { request, context in try await upload(request, context: context) }
+        router.get("/api/v1/images") { request, context in try await list(request, context: context) }
+        router.get("/api/v1/images/:id") { _, context in try await show(context) }
+        router.delete("/api/v1/images/:id") { _, context in try await delete(context) }
+        router.get("/api/v1/images/:id/file") { _, context in try await file(context) }
+        router.get("/api/v1/images/:id/annotated") { _, context in try await annotated(context) }
+        router.get("/api/v1/images/:id/thumbnail") { request, context in try await thumbnail(request, context: context) }
+        router.get("/api/v1/images/:id/objects") { _, context in try await objects(context) }
+        router.get("/api/v1/images/:id/objects/:object_id") { _, context in try await object(context) }
+    }
+
+    func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity(.write)
+        var parameters = DetectController.parameters(of: request)
+        let allowed = CircleQuery.names.union(["tasks"])
+        // Everything but the file is checked before the body is read.
+        _ = try TaskRunner.parse(parameters["tasks"])
+        _ = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel, alsoAllowed: allowed)
+        let upload = try await UploadedImage.read(from: request, field: "file", maxBytes: dependencies.configuration.maxUploadBytes)
+        for (name, value) in upload.fields where parameters[name] == nil { parameters[name] = value }
+        let tasks = try TaskRunner.parse(parameters["tasks"])
+        let query = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel, alsoAllowed: allowed)
+        let circleOptions = try CircleQuery.options(from: parameters)
+        let detector = tasks.contains(.detect) ? try DetectController.detector(query.model, in: dependencies.library) : nil
+        let detectOptions = try detector.map { try query.resolvingClasses(labels: $0.manifest.labels) }
+
+        let accepted = try await ImageIntake(dependencies: dependencies).accept(upload, userId: identity.userId)
+        let imageId = try accepted.record.requireID()
+        var response = try ImageResponse(accepted.record, signedURLs: images.signedURLs)
+        guard let image = accepted.image else {
+            // The same bytes again: nothing new is stored or run; the first upload's record answers.
+            response.duplicate = true
+            response.objects = try await storedObjects(imageId).map(ObjectSummary.init)
+            response.object_count = response.objects?.count
+            return try JSONResponse.make(response, status: .ok)
+        }
+        let runner = TaskRunner(dependencies: dependencies)
+        var results: [String: ImageResponse.TaskResult] = [:]
+        if let detector, let detectOptions {
+            let outcome = try await runner.detect(image, detector: detector, options: detectOptions, userId: identity.userId, imageId: imageId).outcome
+            if let outcome { results["detect"] = try Self.result(outcome) }
+        }
+        if tasks.contains(.circles) {
+            let outcome = try await runner.circles(image, options: circleOptions, userId: identity.userId, imageId: imageId).outcome
+            if let outcome { results["circles"] = try Self.result(outcome) }
+        }
+        response.duplicate = false
+        response.results = results
+        response.object_count = results.values.reduce(0) { $0 + $1.objects.count }
+        return try JSONResponse.make(response, status: .created)
+    }
+
+    static func result(_ outcome: TaskRunner.Outcome) throws -> ImageResponse.TaskResult {
+        ImageResponse.TaskResult(
+            model: outcome.model, objects: try outcome.objects.map(ObjectSummary.init), inference_ms: outcome.inferenceMs,
+            total_ms: outcome.totalMs)
+    }
+
+    struct Page: Codable {
+        let items: [ImageResponse]
+        let next_cursor: String?
+    }
+
+    func list(_ request: Request, context: ArgusRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity(.read)
+        let query = try ImageListQuery(request)
+        let page = try await query.page(userId: identity.userId, on: db)
+        let counts = try await objectCounts(page.items.compactMap(\.id))
+        let items = try page.items.map { record -> ImageResponse in
+            var item = try ImageResponse(record, signedURLs: images.signedURLs)
+            item.object_count = counts[try record.requireID()] ?? 0
+            return item
+        }
+        return try JSONResponse.make(Page(items: items, next_cursor: page.next?.token))
+    }
+
+    func show(_ context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .read)
+        var response = try ImageResponse(record, signedURLs: images.signedURLs)
+        let objects = try await storedObjects(try record.requireID())
+        response.objects = try objects.map(ObjectSummary.init)
+        response.object_count = objects.count
+        return try JSONResponse.make(response)
+    }
+
+    /// Removes the image, its runs and objects, its cached renderings, and the file when
+    /// no other image (of any user) still uses it.
+    func delete(_ context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .write)
+        let id = try record.requireID()
+        try await db.transaction { db in
+            try await DetectedObjectRecord.query(on: db).filter(\.$image.$id == id).delete()
+            try await InferenceRunRecord.query(on: db).filter(\.$image.$id == id).delete()
+            try await record.delete(on: db)
+        }
+        if try await ImageRecord.query(on: db).filter(\.$blobKey == record.blobKey).count() == 0 {
+            try await images.store.delete(record.blobKey)
+        }
+        DerivedImages(directory: images.cacheDirectory).remove(imageId: id)
+        return Response(status: .noContent)
+    }
+
+    func file(_ context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .read)
+        let data = try await images.store.get(record.blobKey)
+        var response = FileResponse.make(data, contentType: ImageResponse.mediaType(record.format))
+        if let filename = record.filename {
+            let ascii = String(filename.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" }.map(Character.init))
+            response.headers[.contentDisposition] = "inline; filename=\"\(ascii)\""
+        }
+        return response
+    }
+
+    /// The image with its stored boxes and circles drawn, as JPEG; rendered once, then cached.
+    func annotated(_ context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .read)
+        let id = try record.requireID()
+        let cache = DerivedImages(directory: images.cacheDirectory)
+        if let cached = cache.annotated(imageId: id) { return FileResponse.make(cached, contentType: "image/jpeg") }
+        let objects = try await storedObjects(id)
+        let source = try await images.store.get(record.blobKey)
+        let rendered = try await InferenceErrors.mapped {
+            try await dependencies.pool.run { () throws -> [UInt8] in
+                let image = try Image.decode(Array(source), limits: ImageLimits(minWidth: 1, minHeight: 1, maxWidth: 65535, maxHeight: 65535))
+                let boxes = objects.filter { $0.kind == "box" }.map {
+                    Detection(
+                        classId: $0.classId ?? 0, label: $0.label, confidence: Float($0.confidence),
+                        box: BoundingBox(x1: Float($0.x1), y1: Float($0.y1), x2: Float($0.x2), y2: Float($0.y2)))
+                }
+                let circles = objects.filter { $0.kind == "circle" }.map {
+                    Image.Circle(
+                        centerX: Float(($0.x1 + $0.x2) / 2), centerY: Float(($0.y1 + $0.y2) / 2), radius: Float($0.radius ?? 0),
+                        label: "circle \(Int(($0.confidence * 100).rounded()))%")
+                }
+                return try image.annotated(with: boxes, circles: circles).encoded(as: .jpeg(quality: 90))
+            }
+        }
+        cache.storeAnnotated(Data(rendered), imageId: id)
+        return FileResponse.make(Data(rendered), contentType: "image/jpeg")
+    }
+
+    /// A JPEG whose longer side is `size` pixels (32-1024, default 256; never upscaled).
+    func thumbnail(_ request: Request, context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .read)
+        let id = try record.requireID()
+        var size = 256
+        if let text = request.uri.queryParameters["size"] {
+            guard let value = Int(text), (32...1024).contains(value) else {
+                throw APIError.badRequest("invalid_parameter", "size must be an integer from 32 to 1024")
+            }
+            size = value
+        }
+        let cache = DerivedImages(directory: images.cacheDirectory)
+        let longest = size
+        if let cached = cache.thumbnail(imageId: id, size: size) { return FileResponse.make(cached, contentType: "image/jpeg") }
+        let source = try await images.store.get(record.blobKey)
+        let encoded = try await InferenceErrors.mapped {
+            try await dependencies.pool.run { () throws -> [UInt8] in
+                let image = try Image.decode(Array(source), limits: ImageLimits(minWidth: 1, minHeight: 1, maxWidth: 65535, maxHeight: 65535))
+                let scale = min(1, Double(longest) / Double(max(image.width, image.height)))
+                let width = max(1, Int((Double(image.width) * scale).rounded()))
+                let height = max(1, Int((Double(image.height) * scale).rounded()))
+                let small = scale < 1 ? image.resized(width: width, height: height) : image
+                return try small.encoded(as: .jpeg(quality: 85))
+            }
+        }
+        cache.storeThumbnail(Data(encoded), imageId: id, size: size)
+        return FileResponse.make(Data(encoded), contentType: "image/jpeg")
+    }
+
+    func objects(_ context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .read)
+        return try JSONResponse.make(try await storedObjects(try record.requireID()).map(ObjectSummary.init))
+    }
+
+    /// 404 for an unknown object and for an object of another image.
+    func object(_ context: ArgusRequestContext) async throws -> Response {
+        let record = try await owned(context, scope: .read)
+        let objectId = try context.parameters.require("object_id", as: UUID.self)
+        guard let object = try await DetectedObjectRecord.find(objectId, on: db), object.$image.id == record.id else {
+            throw APIError(.notFound, code: "not_found", message: "no such object in this image")
+        }
+        return try JSONResponse.make(try ObjectDetail(object))
+    }
+
+    /// The caller's image (or any image for an admin); 404 otherwise, as for a missing one.
+    func owned(_ context: ArgusRequestContext, scope: Scope) async throws -> ImageRecord {
+        let identity = try context.requireIdentity(scope)
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let record = try await ImageRecord.find(id, on: db), record.$user.id == identity.userId || identity.isAdmin else {
+            throw APIError(.notFound, code: "not_found", message: "no such image")
+        }
+        return record
+    }
+
+    func storedObjects(_ imageId: UUID) async throws -> [DetectedObjectRecord] {
+        try await DetectedObjectRecord.query(on: db).filter(\.$image.$id == imageId)
+            .sort(\.$confidence, .descending).sort(\.$id).all()
+    }
+
+    func objectCounts(_ imageIds: [UUID]) async throws -> [UUID: Int] {
+        guard !imageIds.isEmpty else { return [:] }
+        let objects = try await DetectedObjectRecord.query(on: db).filter(\.$image.$id ~~ imageIds).all(\.$image.$id)
+        return objects.compactMap { $0 }.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
+}
+
+/// Raw bytes with their type; private to the caller's browser cache.
+enum FileResponse {
+    static func make(_ data: Data, contentType: String, cacheSeconds: Int = 300) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: contentType, .cacheControl: "private, max-age=\(cacheSeconds)", .contentLength: String(data.count)],
+            body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}

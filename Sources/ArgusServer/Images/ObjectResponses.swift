@@ -1,0 +1,78 @@
+import ArgusCore
+import Foundation
+
+/// An object in a list: `{"object_id", "kind", "label", "confidence", "bbox": [x1, y1, x2, y2]}`.
+struct ObjectSummary: Codable {
+    let object_id: UUID
+    let kind: String
+    let label: String
+    let confidence: Double
+    let bbox: [Double]
+
+    init(_ record: DetectedObjectRecord) throws {
+        object_id = try record.requireID()
+        kind = record.kind
+        label = record.label
+        confidence = record.confidence
+        bbox = [record.x1, record.y1, record.x2, record.y2]
+    }
+}
+
+/// One object with its geometry: the centroid, and the radius (a circle's own, or for a
+/// box the radius of the circle through its corners).
+struct ObjectDetail: Codable {
+    let object_id: UUID
+    let kind: String
+    let label: String
+    let class_id: Int?
+    let confidence: Double
+    let bbox: [Double]
+    let centroid: [Double]
+    let radius: Double
+    let image_id: UUID?
+    let created_at: Date?
+
+    init(_ record: DetectedObjectRecord) throws {
+        object_id = try record.requireID()
+        kind = record.kind
+        label = record.label
+        class_id = record.classId
+        confidence = record.confidence
+        bbox = [record.x1, record.y1, record.x2, record.y2]
+        centroid = [(record.x1 + record.x2) / 2, (record.y1 + record.y2) / 2]
+        let halfWidth = (record.x2 - record.x1) / 2, halfHeight = (record.y2 - record.y1) / 2
+        radius = record.radius ?? (halfWidth * halfWidth + halfHeight * halfHeight).squareRoot()
+        image_id = record.$image.id
+        created_at = record.createdAt
+    }
+}
+
+extension DetectedObjectRecord {
+    static func box(_ detection: Detection, runId: UUID, imageId: UUID?, userId: UUID) -> DetectedObjectRecord {
+        let record = DetectedObjectRecord()
+        record.$run.id = runId
+        record.$image.id = imageId
+        record.userId = userId
+        record.kind = "box"
+        record.label = detection.label
+        record.classId = detection.classId
+        record.confidence = Double(detection.confidence)
+        (record.x1, record.y1) = (Double(detection.box.x1), Double(detection.box.y1))
+        (record.x2, record.y2) = (Double(detection.box.x2), Double(detection.box.y2))
+        return record
+    }
+
+    static func circle(_ circle: DetectedCircle, runId: UUID, imageId: UUID?, userId: UUID) -> DetectedObjectRecord {
+        let record = DetectedObjectRecord()
+        record.$run.id = runId
+        record.$image.id = imageId
+        record.userId = userId
+        record.kind = "circle"
+        record.label = "circle"
+        record.confidence = Double(circle.confidence)
+        let box = circle.box
+        (record.x1, record.y1, record.x2, record.y2) = (Double(box.x1), Double(box.y1), Double(box.x2), Double(box.y2))
+        record.radius = Double(circle.radius)
+        return record
+    }
+}

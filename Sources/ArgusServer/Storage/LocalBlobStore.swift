@@ -1,0 +1,96 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Content-addressed files under one folder, sharded as `ab/cd/abcd…` so no folder grows
+/// huge. A write goes to a temporary file that is fsync'd, then renamed into place and
+/// the folder fsync'd: a crash leaves either the whole file or none.
+public struct LocalBlobStore: BlobStore {
+    public let root: String
+
+    public init(root: String) throws {
+        self.root = root
+        try FileManager.default.createDirectory(atPath: root + "/tmp", withIntermediateDirectories: true)
+    }
+
+    public static func key(for data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func path(for key: String) throws -> String {
+        guard key.count == 64, key.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            throw BlobStoreError(description: "invalid blob key")
+        }
+        return "\(root)/\(key.prefix(2))/\(key.dropFirst(2).prefix(2))/\(key)"
+    }
+
+    public func put(_ data: Data) async throws -> String {
+        let key = Self.key(for: data)
+        let destination = try path(for: key)
+        if FileManager.default.fileExists(atPath: destination) { return key }
+        let folder = (destination as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = "\(root)/tmp/\(UUID().uuidString)"
+        try Self.writeSynced(data, to: temporary)
+        guard rename(temporary, destination) == 0 else {
+            unlink(temporary)
+            throw BlobStoreError(description: "cannot move the file into place: errno \(errno)")
+        }
+        Self.syncFolder(folder)
+        return key
+    }
+
+    public func get(_ key: String) async throws -> Data {
+        guard let data = FileManager.default.contents(atPath: try path(for: key)) else {
+            throw BlobStoreError(description: "no blob \(key)")
+        }
+        return data
+    }
+
+    public func delete(_ key: String) async throws {
+        let file = try path(for: key)
+        if unlink(file) != 0 && errno != ENOENT { throw BlobStoreError(description: "cannot delete \(key): errno \(errno)") }
+    }
+
+    public func exists(_ key: String) async -> Bool {
+        (try? path(for: key)).map { FileManager.default.fileExists(atPath: $0) } ?? false
+    }
+
+    public func probe() async throws {
+        let file = "\(root)/tmp/.probe-\(UUID().uuidString)"
+        try Self.writeSynced(Data("ok".utf8), to: file)
+        unlink(file)
+    }
+
+    static func writeSynced(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o640)
+        guard fd >= 0 else { throw BlobStoreError(description: "cannot create \(path): errno \(errno)") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    unlink(path)
+                    throw BlobStoreError(description: "cannot write \(path): errno \(errno)")
+                }
+                offset += written
+            }
+        }
+        guard fsync(fd) == 0 else {
+            unlink(path)
+            throw BlobStoreError(description: "cannot sync \(path): errno \(errno)")
+        }
+    }
+
+    static func syncFolder(_ folder: String) {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+}

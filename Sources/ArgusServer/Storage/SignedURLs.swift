@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+
+/// Expiring links to stored files, `GET /files/{token}`: the local equivalent of
+/// presigned URLs. The token carries the blob key, its content type and the expiry,
+/// and an HMAC-SHA256 over them; nothing is stored.
+public struct SignedURLs: Sendable {
+    private let key: SymmetricKey
+    public let lifetime: TimeInterval
+
+    /// `secret` is the server secret; a purpose label keeps these MACs apart from any other use.
+    public init(secret: String, lifetime: TimeInterval) {
+        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("argus signed files".utf8), using: SymmetricKey(data: Data(secret.utf8))))
+        self.lifetime = lifetime
+    }
+
+    public struct Grant: Equatable, Sendable {
+        public let blobKey: String
+        public let contentType: String
+        public let expires: Int
+    }
+
+    /// `/files/<token>` for `blobKey`, valid for the configured lifetime.
+    public func path(blobKey: String, contentType: String, now: Date = Date()) -> String {
+        let expires = Int(now.timeIntervalSince1970 + lifetime)
+        let payload = "\(blobKey)|\(contentType)|\(expires)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)
+        return "/files/" + SecretTokens.base64URL(Data(payload.utf8)) + "." + SecretTokens.base64URL(Data(mac))
+    }
+
+    /// The grant of a genuine, unexpired token; nil otherwise.
+    public func verify(_ token: String, now: Date = Date()) -> Grant? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let payload = Self.decode(parts[0]), let mac = Self.decode(parts[1]),
+            HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key),
+            let text = String(data: payload, encoding: .utf8)
+        else { return nil }
+        let fields = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard fields.count == 3, let expires = Int(fields[2]), Double(expires) > now.timeIntervalSince1970 else { return nil }
+        return Grant(blobKey: String(fields[0]), contentType: String(fields[1]), expires: expires)
+    }
+
+    static func decode(_ text: Substring) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}
