@@ -44,16 +44,20 @@ enum UploadedImage {
         for part in parts where part.name != field && part.filename == nil && part.body.readableBytes <= 4096 {
             if let name = part.name { fields[name] = String(buffer: part.body) }
         }
-        return Upload(bytes: file.body, filename: file.filename.flatMap(safeFilename), fields: fields)
+        return Upload(bytes: file.body, filename: try file.filename.flatMap(checkedFilename), fields: fields)
     }
 
-    /// The last path component without control characters, at most 200 characters; nil when nothing is left.
-    static func safeFilename(_ raw: String) -> String? {
-        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let cleaned = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
-            .trimmingCharacters(in: .whitespaces)
-        guard !cleaned.isEmpty, cleaned != ".", cleaned != ".." else { return nil }
-        return String(cleaned.prefix(200))
+    /// The client's filename, kept for display: refused (400) when it holds a path
+    /// separator, `..`, or control characters such as NUL, rather than guessed at.
+    static func checkedFilename(_ raw: String) throws -> String? {
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return nil }
+        let unsafe = trimmed.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0 == "/" || $0 == "\\" }
+        guard !unsafe, trimmed != ".", trimmed != "..", trimmed.count <= 255 else {
+            throw APIError.badRequest(
+                "invalid_filename", "the filename must be a plain name (no path, no control characters, at most 255 characters)")
+        }
+        return trimmed
     }
 
     private static func tooLarge(_ maxBytes: Int) -> APIError {

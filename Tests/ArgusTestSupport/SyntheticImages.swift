@@ -13,11 +13,13 @@ public enum SyntheticImages {
     }
 
     /// A JPEG with an APP1 EXIF segment carrying `orientation`, inserted after SOI.
-    public static func withEXIFOrientation(_ jpeg: [UInt8], orientation: UInt16) -> [UInt8] {
+    /// `trailing` goes after the IFD, inside the EXIF block (where GPS data would sit).
+    public static func withEXIFOrientation(_ jpeg: [UInt8], orientation: UInt16, trailing: [UInt8] = []) -> [UInt8] {
         var tiff: [UInt8] = Array("MM".utf8) + [0x00, 0x2A] + bigEndian(UInt32(8))
         tiff += [0x00, 0x01]  // one IFD entry
         tiff += [0x01, 0x12, 0x00, 0x03] + bigEndian(UInt32(1)) + [UInt8(orientation >> 8), UInt8(orientation & 0xFF), 0, 0]
         tiff += bigEndian(UInt32(0))  // no next IFD
+        tiff += trailing
         let payload = Array("Exif".utf8) + [0, 0] + tiff
         let length = UInt16(payload.count + 2)
         let segment: [UInt8] = [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
