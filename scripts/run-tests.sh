@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the Python reference's own tests, the HTTP suite against a
-# private PostgreSQL server (started here, stopped on exit), then every Swift test on
-# SQLite (real ONNX Runtime, real models, real HTTP against the built binary).
+# private PostgreSQL server, then every Swift test on SQLite (real ONNX Runtime, real
+# models, real HTTP against the built binary). A private PostgreSQL and a real KServe
+# model server (deploy/kserve) are started here and stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,6 +12,8 @@ bash scripts/setup-bench-venv.sh
 
 eval "$(bash scripts/test-postgres.sh start)"
 trap 'bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
+eval "$(bash scripts/test-kserve.sh start)"
+trap 'bash scripts/test-kserve.sh stop "$ARGUS_TEST_KSERVE_PID"; bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
 
 # The same build serves both passes: `swift test` with or without --filter compiles alike.
 postgres_status=0

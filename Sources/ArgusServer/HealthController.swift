@@ -44,7 +44,8 @@ struct HealthController {
 
     func report() async -> Report {
         let checks = [
-            "models": models(), "storage": storage(), "inference": inference(), "database": await database(),
+            "models": models(), "storage": await storage(), "inference": inference(), "database": await database(),
+            "circles": await circles(),
         ]
         let healthy = checks.values.allSatisfy { $0.status == "ok" }
         return Report(status: healthy ? "ok" : "degraded", checks: checks)
@@ -59,13 +60,32 @@ struct HealthController {
     }
 
     /// The data directory accepts a write.
-    private func storage() -> Check {
-        timed {
-            let probe = configuration.dataDirectory + "/.health-\(UUID().uuidString)"
-            let ok = FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8))
-            try? FileManager.default.removeItem(atPath: probe)
-            return (ok, ["path": configuration.dataDirectory])
+    /// The file store accepts a synced write.
+    private func storage() async -> Check {
+        let start = ContinuousClock.now
+        var detail = ["path": configuration.storagePath]
+        var ok = true
+        do {
+            try await dependencies.images.store.probe()
+        } catch {
+            ok = false
+            detail["error"] = String(describing: error)
         }
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
+    }
+
+    /// The circle detector: always up in process; a remote one by its (cached) readiness.
+    private func circles() async -> Check {
+        let start = ContinuousClock.now
+        let detector = dependencies.images.circles
+        var detail = ["detector": detector.name]
+        var ok = true
+        if let remote = detector as? RemoteCircleDetector {
+            ok = await remote.client.isReady()
+            detail["url"] = remote.client.baseURL
+            detail["circuit"] = remote.client.circuitOpen ? "open" : "closed"
+        }
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
     }
 
     private func inference() -> Check {

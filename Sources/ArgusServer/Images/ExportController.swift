@@ -47,22 +47,22 @@ struct ExportController {
         userId: UUID, database: ArgusDatabase, onlyWithImage: Bool = false,
         _ body: ([DetectedObjectRecord], [UUID: InferenceRunRecord]) async throws -> Void
     ) async throws {
-        var after: (Date, UUID)?
+        var after: (Int64, UUID)?
         while true {
             var query = DetectedObjectRecord.query(on: database.db).filter(\.$userId == userId)
             if onlyWithImage { query = query.filter(\.$image.$id != nil) }
-            if let (date, id) = after {
+            if let (micros, id) = after {
                 query = query.group(.or) { group in
-                    group.filter(\.$createdAt > date).group(.and) { $0.filter(\.$createdAt == date).filter(\.$id > id) }
+                    group.filter(\.$createdMicros > micros).group(.and) { $0.filter(\.$createdMicros == micros).filter(\.$id > id) }
                 }
             }
-            let page = try await query.sort(\.$createdAt).sort(\.$id).limit(pageSize).all()
+            let page = try await query.sort(\.$createdMicros).sort(\.$id).limit(pageSize).all()
             guard !page.isEmpty else { return }
             let runIds = Array(Set(page.map { $0.$run.id }))
             let runs = try await InferenceRunRecord.query(on: database.db).filter(\.$id ~~ runIds).all()
             try await body(page, Dictionary(uniqueKeysWithValues: runs.compactMap { run in run.id.map { ($0, run) } }))
-            guard page.count == pageSize, let last = page.last, let date = last.createdAt, let id = last.id else { return }
-            after = (date, id)
+            guard page.count == pageSize, let last = page.last, let id = last.id else { return }
+            after = (last.createdMicros, id)
         }
     }
 
@@ -141,16 +141,16 @@ struct ExportController {
     static func writeCOCO(userId: UUID, database: ArgusDatabase, to writer: inout any ResponseBodyWriter) async throws {
         var imageNumbers: [UUID: Int] = [:]
         try await write("{\"info\":{\"description\":\"Argus detections\"},\"images\":[", to: &writer)
-        var lastImage: (Date, UUID)?
+        var lastImage: (Int64, UUID)?
         var firstImage = true
         while true {
             var query = ImageRecord.query(on: database.db).filter(\.$user.$id == userId)
-            if let (date, id) = lastImage {
+            if let (micros, id) = lastImage {
                 query = query.group(.or) { group in
-                    group.filter(\.$createdAt > date).group(.and) { $0.filter(\.$createdAt == date).filter(\.$id > id) }
+                    group.filter(\.$createdMicros > micros).group(.and) { $0.filter(\.$createdMicros == micros).filter(\.$id > id) }
                 }
             }
-            let page = try await query.sort(\.$createdAt).sort(\.$id).limit(pageSize).all()
+            let page = try await query.sort(\.$createdMicros).sort(\.$id).limit(pageSize).all()
             var chunk = ""
             for image in page {
                 guard let id = image.id else { continue }
@@ -162,8 +162,8 @@ struct ExportController {
                 firstImage = false
             }
             try await write(chunk, to: &writer)
-            guard page.count == pageSize, let last = page.last, let date = last.createdAt, let id = last.id else { break }
-            lastImage = (date, id)
+            guard page.count == pageSize, let last = page.last, let id = last.id else { break }
+            lastImage = (last.createdMicros, id)
         }
         try await write("],\"annotations\":[", to: &writer)
         var categories: [String: Int] = [:]

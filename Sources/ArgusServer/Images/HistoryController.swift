@@ -55,11 +55,11 @@ struct HistoryController {
                 throw APIError.badRequest("invalid_parameter", "cursor is not one this server gave out")
             }
             query = query.group(.or) { group in
-                group.filter(\.$createdAt < cursor.createdAt)
-                    .group(.and) { $0.filter(\.$createdAt == cursor.createdAt).filter(\.$id < cursor.id) }
+                group.filter(\.$createdMicros < cursor.micros)
+                    .group(.and) { $0.filter(\.$createdMicros == cursor.micros).filter(\.$id < cursor.id) }
             }
         }
-        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await query.sort(\.$createdMicros, .descending).sort(\.$id, .descending).limit(limit + 1).all()
         let runs = Array(rows.prefix(limit))
         let ids = runs.compactMap(\.id)
         let objects = ids.isEmpty ? [] : try await DetectedObjectRecord.query(on: db).filter(\.$run.$id ~~ ids)
@@ -72,9 +72,7 @@ struct HistoryController {
                 inference_ms: run.inferenceMs, total_ms: run.totalMs, created_at: run.createdAt,
                 objects: try (byRun[try run.requireID()] ?? []).map(ObjectSummary.init))
         }
-        let next = rows.count > limit ? runs.last.flatMap { run in
-            run.createdAt.flatMap { date in run.id.map { ImageListQuery.Cursor(createdAt: date, id: $0).token } }
-        } : nil
+        let next = rows.count > limit ? runs.last.flatMap { run in run.id.map { ImageListQuery.Cursor(micros: run.createdMicros, id: $0).token } } : nil
         return try JSONResponse.make(HistoryPage(items: items, next_cursor: next))
     }
 

@@ -12,24 +12,23 @@ struct ImageListQuery {
     var hasObjects: Bool?
     var cursor: Cursor?
 
+    /// The last item of a page: its creation time in microseconds and its id.
     struct Cursor {
-        let createdAt: Date
+        let micros: Int64
         let id: UUID
 
-        var token: String {
-            SecretTokens.base64URL(Data("\(createdAt.timeIntervalSince1970)|\(id.uuidString)".utf8))
-        }
+        var token: String { SecretTokens.base64URL(Data("\(micros)|\(id.uuidString)".utf8)) }
 
-        init(createdAt: Date, id: UUID) {
-            self.createdAt = createdAt
+        init(micros: Int64, id: UUID) {
+            self.micros = micros
             self.id = id
         }
 
         init?(token: String) {
             guard let data = SignedURLs.decode(token[...]), let text = String(data: data, encoding: .utf8) else { return nil }
             let parts = text.split(separator: "|")
-            guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
-            createdAt = Date(timeIntervalSince1970: seconds)
+            guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+            self.micros = micros
             self.id = id
         }
     }
@@ -63,6 +62,9 @@ struct ImageListQuery {
         if let text = parameters["has_objects"] {
             guard let value = Bool(text.lowercased()) else { throw .badRequest("invalid_parameter", "has_objects must be true or false") }
             hasObjects = value
+        }
+        if hasObjects == false, label != nil || minConfidence != nil {
+            throw .badRequest("invalid_parameter", "has_objects=false cannot be combined with label or min_confidence")
         }
     }
 
@@ -99,15 +101,13 @@ struct ImageListQuery {
         }
         if let cursor {
             query = query.group(.or) { group in
-                group.filter(\.$createdAt < cursor.createdAt)
-                    .group(.and) { $0.filter(\.$createdAt == cursor.createdAt).filter(\.$id < cursor.id) }
+                group.filter(\.$createdMicros < cursor.micros)
+                    .group(.and) { $0.filter(\.$createdMicros == cursor.micros).filter(\.$id < cursor.id) }
             }
         }
-        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await query.sort(\.$createdMicros, .descending).sort(\.$id, .descending).limit(limit + 1).all()
         let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.flatMap { record in
-            record.createdAt.flatMap { date in record.id.map { Cursor(createdAt: date, id: $0) } }
-        } : nil
+        let next = rows.count > limit ? items.last.flatMap { record in record.id.map { Cursor(micros: record.createdMicros, id: $0) } } : nil
         return (items, next)
     }
 }

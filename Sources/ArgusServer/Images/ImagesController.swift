@@ -31,6 +31,7 @@ struct ImagesController {
         // Everything but the file is checked before the body is read.
         _ = try TaskRunner.parse(parameters["tasks"])
         _ = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel, alsoAllowed: allowed)
+        _ = try CircleQuery.options(from: parameters)
         let upload = try await UploadedImage.read(from: request, field: "file", maxBytes: dependencies.configuration.maxUploadBytes)
         for (name, value) in upload.fields where parameters[name] == nil { parameters[name] = value }
         let tasks = try TaskRunner.parse(parameters["tasks"])
@@ -51,13 +52,20 @@ struct ImagesController {
         }
         let runner = TaskRunner(dependencies: dependencies)
         var results: [String: ImageResponse.TaskResult] = [:]
-        if let detector, let detectOptions {
-            let outcome = try await runner.detect(image, detector: detector, options: detectOptions, userId: identity.userId, imageId: imageId).outcome
-            if let outcome { results["detect"] = try Self.result(outcome) }
-        }
-        if tasks.contains(.circles) {
-            let outcome = try await runner.circles(image, options: circleOptions, userId: identity.userId, imageId: imageId).outcome
-            if let outcome { results["circles"] = try Self.result(outcome) }
+        do {
+            if let detector, let detectOptions {
+                let outcome = try await runner.detect(image, detector: detector, options: detectOptions, userId: identity.userId, imageId: imageId).outcome
+                if let outcome { results["detect"] = try Self.result(outcome) }
+            }
+            if tasks.contains(.circles) {
+                let outcome = try await runner.circles(image, options: circleOptions, userId: identity.userId, imageId: imageId).outcome
+                if let outcome { results["circles"] = try Self.result(outcome) }
+            }
+        } catch {
+            // A task that could not run (a busy pool, a down model server) leaves nothing
+            // behind, so the same upload can simply be tried again.
+            try? await remove(accepted.record)
+            throw error
         }
         response.duplicate = false
         response.results = results
@@ -101,7 +109,11 @@ struct ImagesController {
     /// Removes the image, its runs and objects, its cached renderings, and the file when
     /// no other image (of any user) still uses it.
     func delete(_ context: ArgusRequestContext) async throws -> Response {
-        let record = try await owned(context, scope: .write)
+        try await remove(try await owned(context, scope: .write))
+        return Response(status: .noContent)
+    }
+
+    func remove(_ record: ImageRecord) async throws {
         let id = try record.requireID()
         try await db.transaction { db in
             try await DetectedObjectRecord.query(on: db).filter(\.$image.$id == id).delete()
@@ -112,7 +124,6 @@ struct ImagesController {
             try await images.store.delete(record.blobKey)
         }
         DerivedImages(directory: images.cacheDirectory).remove(imageId: id)
-        return Response(status: .noContent)
     }
 
     func file(_ context: ArgusRequestContext) async throws -> Response {

@@ -54,6 +54,7 @@ extension DetectedObjectRecord {
         record.$image.id = imageId
         record.userId = userId
         record.kind = "box"
+        record.createdMicros = .nowMicros
         record.label = detection.label
         record.classId = detection.classId
         record.confidence = Double(detection.confidence)
@@ -68,6 +69,7 @@ extension DetectedObjectRecord {
         record.$image.id = imageId
         record.userId = userId
         record.kind = "circle"
+        record.createdMicros = .nowMicros
         record.label = "circle"
         record.confidence = Double(circle.confidence)
         let box = circle.box

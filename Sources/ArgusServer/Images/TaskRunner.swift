@@ -86,6 +86,7 @@ struct TaskRunner: Sendable {
         run.totalMs = totalMs
         run.imageWidth = image.width
         run.imageHeight = image.height
+        run.createdMicros = .nowMicros
         let records = objects(runId)
         for record in records { record.id = UUID() }
         run.objectCount = records.count

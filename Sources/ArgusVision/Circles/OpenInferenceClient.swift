@@ -104,7 +104,10 @@ public final class OpenInferenceClient: Sendable {
     ) async throws -> [Tensor] {
         try checkCircuit()
         if let health = state.withLock({ $0.health }), !health.ready, health.checked.duration(to: .now) < settings.healthTTL {
-            throw RemoteInferenceError.unavailable("not ready (checked \(health.checked.duration(to: .now)) ago)")
+            // Known down a moment ago: fail at once (and count it towards opening the circuit).
+            let error = RemoteInferenceError.unavailable("not ready (checked \(health.checked.duration(to: .now)) ago)")
+            recordFailure(error)
+            throw error
         }
         var lastError: RemoteInferenceError = .unavailable("no attempt made")
         for attempt in 0..<settings.attempts {
@@ -221,6 +224,9 @@ public final class OpenInferenceClient: Sendable {
             if $0.consecutiveFailures >= settings.breakerThreshold { $0.openUntil = .now + settings.breakerCooldown }
         }
     }
+
+    /// Whether the server took the binary tensor extension (nil until a call tells).
+    public var usesBinaryTensors: Bool? { state.withLock { $0.binary } }
 
     /// Whether the circuit is open now (for health reports).
     public var circuitOpen: Bool {

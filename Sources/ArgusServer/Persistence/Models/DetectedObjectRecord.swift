@@ -19,6 +19,9 @@ final class DetectedObjectRecord: Model, @unchecked Sendable {
     @Field(key: "y2") var y2: Double
     @OptionalField(key: "radius") var radius: Double?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Creation time in whole microseconds: an exact key for ordering and cursors (a
+    /// floating-point date does not survive every database round trip bit for bit).
+    @Field(key: "created_us") var createdMicros: Int64
 
     init() {}
 }

@@ -16,6 +16,9 @@ final class ImageRecord: Model, @unchecked Sendable {
     @Field(key: "byte_size") var byteSize: Int
     @OptionalField(key: "filename") var filename: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Creation time in whole microseconds: an exact key for ordering and cursors (a
+    /// floating-point date does not survive every database round trip bit for bit).
+    @Field(key: "created_us") var createdMicros: Int64
 
     init() {}
 
@@ -28,5 +31,11 @@ final class ImageRecord: Model, @unchecked Sendable {
         self.height = height
         self.byteSize = byteSize
         self.filename = filename
+        self.createdMicros = .nowMicros
     }
+}
+
+extension Int64 {
+    /// Now, in microseconds since 1970.
+    static var nowMicros: Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
 }

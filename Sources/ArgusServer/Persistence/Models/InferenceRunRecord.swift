@@ -17,6 +17,9 @@ final class InferenceRunRecord: Model, @unchecked Sendable {
     @Field(key: "image_width") var imageWidth: Int
     @Field(key: "image_height") var imageHeight: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Creation time in whole microseconds: an exact key for ordering and cursors (a
+    /// floating-point date does not survive every database round trip bit for bit).
+    @Field(key: "created_us") var createdMicros: Int64
 
     init() {}
 }
