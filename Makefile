@@ -4,7 +4,7 @@
 SWIFT ?= swift
 ARGUS_RELEASE := .build/release/argus
 
-.PHONY: setup build run test bench parity import-bench-models clean
+.PHONY: setup build run test bench bench-load parity import-bench-models clean
 
 setup:
 	@bash scripts/setup.sh
@@ -27,6 +27,11 @@ import-bench-models: build
 bench: import-bench-models
 	@bash scripts/setup-bench-venv.sh
 	@.deps/venv-bench/bin/python bench/detect_bench.py --argus $(ARGUS_RELEASE)
+
+# 200 concurrent uploads with detection against a FastAPI + onnxruntime + SQLAlchemy peer.
+bench-load: build
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/images_load.py --argus $(ARGUS_RELEASE)
 
 parity: import-bench-models
 	@bash scripts/setup-bench-venv.sh
