@@ -1,3 +1,4 @@
+import AsyncKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,6 +43,10 @@ public struct APIError: Error, Sendable {
         switch error {
         case let error as APIError:
             return error
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy for the whole pool timeout: overload, not a fault.
+            return APIError(
+                .serviceUnavailable, code: "busy", message: "the database is busy; retry shortly", headers: [.retryAfter: "2"])
         case let error as any HTTPResponseError:
             let status = error.status
             let message = (error as? HTTPError)?.body ?? status.reasonPhrase

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,13 @@ import Glibc
 /// the folder fsync'd: a crash leaves either the whole file or none.
 public struct LocalBlobStore: BlobStore {
     public let root: String
+    /// Blocking file calls (write, fsync, rename, read) run here, never on Swift's
+    /// cooperative threads or the pool that runs database queries.
+    static let io: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
 
     public init(root: String) throws {
         self.root = root
@@ -28,6 +36,10 @@ public struct LocalBlobStore: BlobStore {
     }
 
     public func put(_ data: Data) async throws -> String {
+        try await Self.io.runIfActive { try putNow(data) }
+    }
+
+    func putNow(_ data: Data) throws -> String {
         let key = Self.key(for: data)
         let destination = try path(for: key)
         if FileManager.default.fileExists(atPath: destination) { return key }
@@ -44,6 +56,10 @@ public struct LocalBlobStore: BlobStore {
     }
 
     public func get(_ key: String) async throws -> Data {
+        try await Self.io.runIfActive { try getNow(key) }
+    }
+
+    func getNow(_ key: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: try path(for: key)) else {
             throw BlobStoreError(description: "no blob \(key)")
         }
@@ -61,8 +77,10 @@ public struct LocalBlobStore: BlobStore {
 
     public func probe() async throws {
         let file = "\(root)/tmp/.probe-\(UUID().uuidString)"
-        try Self.writeSynced(Data("ok".utf8), to: file)
-        unlink(file)
+        try await Self.io.runIfActive {
+            try Self.writeSynced(Data("ok".utf8), to: file)
+            unlink(file)
+        }
     }
 
     static func writeSynced(_ data: Data, to path: String) throws {
