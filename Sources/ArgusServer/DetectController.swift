@@ -40,17 +40,17 @@ struct DetectController {
         let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: configuration.maxUploadBytes).bytes
         let detector = try Self.detector(query.model, in: dependencies.library)
         let options = try query.resolvingClasses(labels: detector.manifest.labels)
-        let limits = configuration.imageLimits
-
-        let decodeStart = DispatchTime.now()
-        let image = try await InferenceErrors.mapped {
-            try await dependencies.pool.run { try upload.withUnsafeReadableBytes { try Image.decode($0, limits: limits) } }
-        }
-        let decodeMs = Double(DispatchTime.now().uptimeNanoseconds - decodeStart.uptimeNanoseconds) / 1e6
+        let runner = TaskRunner(dependencies: dependencies)
+        let analysis = try await runner.analyse(upload, detect: (detector, options), circles: nil)
         // Signed-in callers' detections go to their history (the image itself is not kept).
-        let output = try await TaskRunner(dependencies: dependencies).detect(
-            image, detector: detector, options: options, userId: identity?.userId, imageId: nil
-        ).output
+        if let userId = identity?.userId {
+            _ = try await dependencies.database.db.transaction { db in
+                try await runner.record(analysis, userId: userId, imageId: nil, on: db)
+            }
+        }
+        let image = analysis.image
+        let decodeMs = analysis.decodeMs
+        guard let output = analysis.detection?.output else { throw APIError(.internalServerError, code: "internal", message: "no detection") }
         let total = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
         return DetectResponse(
             model: detector.manifest.id, image: .init(width: image.width, height: image.height),

@@ -39,14 +39,13 @@ struct CirclesController {
         }
         let options = try CircleQuery.options(from: parameters)
         let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: dependencies.configuration.maxUploadBytes)
-        let limits = dependencies.configuration.imageLimits
-        let bytes = upload.bytes
-        let image = try await InferenceErrors.mapped {
-            try await dependencies.pool.run { try bytes.withUnsafeReadableBytes { try Image.decode($0, limits: limits) } }
+        let runner = TaskRunner(dependencies: dependencies)
+        let analysis = try await runner.analyse(upload.bytes, detect: nil, circles: options)
+        _ = try await dependencies.database.db.transaction { db in
+            try await runner.record(analysis, userId: identity.userId, imageId: nil, on: db)
         }
-        let found = try await TaskRunner(dependencies: dependencies).circles(
-            image, options: options, userId: identity.userId, imageId: nil
-        ).circles
+        let image = analysis.image
+        let found = analysis.circles?.found ?? []
         let body = CirclesResponse(
             detector: dependencies.images.circles.name, image: .init(width: image.width, height: image.height),
             circles: found.map {

@@ -4,21 +4,25 @@ import FluentKit
 import Foundation
 import NIOCore
 
-/// Accepts an uploaded image: every check runs before anything is stored (type from the
-/// magic bytes, dimensions from the header, a full decode to catch truncated or corrupt
-/// data); metadata is stripped from the stored copy; one user's identical uploads share
-/// one record.
+/// Accepts an uploaded image in two steps around the analysis: `check` reads the type
+/// and dimensions from the header and finds one user's duplicate; `store` (once the
+/// image decoded and its tasks ran) keeps the file, metadata stripped, and records it.
+/// Nothing is stored for an upload that fails any check.
 struct ImageIntake: Sendable {
     let dependencies: ServerDependencies
 
-    struct Accepted: Sendable {
-        let record: ImageRecord
-        /// Decoded and upright; nil for a duplicate (its results are already stored).
-        let image: Image?
-        var duplicate: Bool { image == nil }
+    struct Checked: Sendable {
+        let bytes: [UInt8]
+        let header: ImageHeader
+        let sha256: String
     }
 
-    func accept(_ upload: Upload, userId: UUID) async throws -> Accepted {
+    enum Verdict: Sendable {
+        case new(Checked)
+        case duplicate(ImageRecord)
+    }
+
+    func check(_ upload: Upload, userId: UUID) async throws -> Verdict {
         let bytes = Array(upload.bytes.readableBytesView)
         let header: ImageHeader
         do {
@@ -26,27 +30,36 @@ struct ImageIntake: Sendable {
         } catch {
             throw DetectController.apiError(for: error)
         }
-        let limits = dependencies.configuration.imageLimits
-        let image = try await InferenceErrors.mapped { try await dependencies.pool.run { try Image.decode(bytes, limits: limits) } }
         let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        let db = dependencies.database.db
-        if let existing = try await Self.find(sha256: sha256, userId: userId, on: db) { return Accepted(record: existing, image: nil) }
+        if let existing = try await Self.find(sha256: sha256, userId: userId, on: dependencies.database.db) {
+            return .duplicate(existing)
+        }
+        return .new(Checked(bytes: bytes, header: header, sha256: sha256))
+    }
 
-        let stripped = MetadataStripper.stripped(bytes, format: header.format, orientation: header.orientation)
+    /// Stores the file and records the image with its runs in one transaction; a
+    /// concurrent identical upload that won the race answers as a duplicate.
+    func store(
+        _ checked: Checked, analysis: TaskRunner.Analysis, filename: String?, userId: UUID
+    ) async throws -> (record: ImageRecord, outcomes: [TaskRunner.Outcome])? {
+        let stripped = MetadataStripper.stripped(checked.bytes, format: checked.header.format, orientation: checked.header.orientation)
         let blobKey = try await dependencies.images.store.put(Data(stripped))
         let record = ImageRecord(
-            userId: userId, sha256: sha256, blobKey: blobKey, format: header.format.rawValue, width: image.width,
-            height: image.height, byteSize: stripped.count, filename: upload.filename)
+            userId: userId, sha256: checked.sha256, blobKey: blobKey, format: checked.header.format.rawValue,
+            width: analysis.image.width, height: analysis.image.height, byteSize: stripped.count, filename: filename)
+        let imageId = UUID()
+        record.id = imageId
+        let runner = TaskRunner(dependencies: dependencies)
         do {
-            try await record.create(on: db)
+            let outcomes = try await dependencies.database.db.transaction { db in
+                try await record.create(on: db)
+                return try await runner.record(analysis, userId: userId, imageId: imageId, on: db)
+            }
+            return (record, outcomes)
         } catch {
-            // The same bytes from the same user at the same moment: the first one wins.
-            guard (error as? any DatabaseError)?.isConstraintFailure == true,
-                let existing = try await Self.find(sha256: sha256, userId: userId, on: db)
-            else { throw error }
-            return Accepted(record: existing, image: nil)
+            guard (error as? any DatabaseError)?.isConstraintFailure == true else { throw error }
+            return nil
         }
-        return Accepted(record: record, image: image)
     }
 
     static func find(sha256: String, userId: UUID, on db: any Database) async throws -> ImageRecord? {

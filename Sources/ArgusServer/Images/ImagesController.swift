@@ -40,37 +40,40 @@ struct ImagesController {
         let detector = tasks.contains(.detect) ? try DetectController.detector(query.model, in: dependencies.library) : nil
         let detectOptions = try detector.map { try query.resolvingClasses(labels: $0.manifest.labels) }
 
-        let accepted = try await ImageIntake(dependencies: dependencies).accept(upload, userId: identity.userId)
-        let imageId = try accepted.record.requireID()
-        var response = try ImageResponse(accepted.record, signedURLs: images.signedURLs)
-        guard let image = accepted.image else {
-            // The same bytes again: nothing new is stored or run; the first upload's record answers.
-            response.duplicate = true
-            response.objects = try await storedObjects(imageId).map(ObjectSummary.init)
-            response.object_count = response.objects?.count
-            return try JSONResponse.make(response, status: .ok)
-        }
-        let runner = TaskRunner(dependencies: dependencies)
-        var results: [String: ImageResponse.TaskResult] = [:]
-        do {
-            if let detector, let detectOptions {
-                let outcome = try await runner.detect(image, detector: detector, options: detectOptions, userId: identity.userId, imageId: imageId).outcome
-                if let outcome { results["detect"] = try Self.result(outcome) }
+        let intake = ImageIntake(dependencies: dependencies)
+        switch try await intake.check(upload, userId: identity.userId) {
+        case .duplicate(let record):
+            return try await duplicate(record)
+        case .new(let checked):
+            let analysis = try await TaskRunner(dependencies: dependencies).analyse(
+                upload.bytes, detect: detector.flatMap { detector in detectOptions.map { (detector, $0) } },
+                circles: tasks.contains(.circles) ? circleOptions : nil)
+            guard let (record, outcomes) = try await intake.store(
+                checked, analysis: analysis, filename: upload.filename, userId: identity.userId)
+            else {
+                // The same bytes from the same user a moment earlier: the first one wins.
+                guard let existing = try await ImageIntake.find(sha256: checked.sha256, userId: identity.userId, on: db) else {
+                    throw APIError(.conflict, code: "conflict", message: "a concurrent upload changed this image; retry")
+                }
+                return try await duplicate(existing)
             }
-            if tasks.contains(.circles) {
-                let outcome = try await runner.circles(image, options: circleOptions, userId: identity.userId, imageId: imageId).outcome
-                if let outcome { results["circles"] = try Self.result(outcome) }
-            }
-        } catch {
-            // A task that could not run (a busy pool, a down model server) leaves nothing
-            // behind, so the same upload can simply be tried again.
-            try? await remove(accepted.record)
-            throw error
+            var response = try ImageResponse(record, signedURLs: images.signedURLs)
+            var results: [String: ImageResponse.TaskResult] = [:]
+            for outcome in outcomes { results[outcome.task.rawValue] = try Self.result(outcome) }
+            response.duplicate = false
+            response.results = results
+            response.object_count = results.values.reduce(0) { $0 + $1.objects.count }
+            return try JSONResponse.make(response, status: .created)
         }
-        response.duplicate = false
-        response.results = results
-        response.object_count = results.values.reduce(0) { $0 + $1.objects.count }
-        return try JSONResponse.make(response, status: .created)
+    }
+
+    /// The same bytes again: nothing new is stored or run; the first upload's record answers.
+    private func duplicate(_ record: ImageRecord) async throws -> Response {
+        var response = try ImageResponse(record, signedURLs: images.signedURLs)
+        response.duplicate = true
+        response.objects = try await storedObjects(try record.requireID()).map(ObjectSummary.init)
+        response.object_count = response.objects?.count
+        return try JSONResponse.make(response, status: .ok)
     }
 
     static func result(_ outcome: TaskRunner.Outcome) throws -> ImageResponse.TaskResult {

@@ -2,9 +2,10 @@ import ArgusCore
 import ArgusVision
 import FluentKit
 import Foundation
+import NIOCore
 
-/// Runs the detect and circles tasks on a decoded image and records each run with its
-/// objects (one transaction per run), for the history, stats and image objects.
+/// Runs the detect and circles tasks on an upload and records each run with its objects,
+/// for the history, stats and image objects.
 struct TaskRunner: Sendable {
     let dependencies: ServerDependencies
 
@@ -35,45 +36,77 @@ struct TaskRunner: Sendable {
         let totalMs: Double
     }
 
-    func detect(
-        _ image: Image, detector: Detector, options: DetectionOptions, userId: UUID?, imageId: UUID?
-    ) async throws -> (output: DetectionOutput, outcome: Outcome?) {
-        let start = ContinuousClock.now
-        let output = try await InferenceErrors.mapped { try await dependencies.pool.run { try detector.detect(image, options: options) } }
-        dependencies.metrics.inferenceFinished(model: detector.manifest.id, milliseconds: output.timings.inference)
-        guard let userId else { return (output, nil) }
-        let outcome = try await record(
-            task: .detect, model: detector.manifest.id, userId: userId, imageId: imageId, image: image,
-            inferenceMs: output.timings.inference, totalMs: Self.milliseconds(since: start)
-        ) { runId in output.detections.map { DetectedObjectRecord.box($0, runId: runId, imageId: imageId, userId: userId) } }
-        return (output, outcome)
+    /// What one request asks for, and what it got.
+    struct Analysis: Sendable {
+        let image: Image
+        let decodeMs: Double
+        var detection: (detector: Detector, output: DetectionOutput, totalMs: Double)?
+        var circles: (name: String, found: [DetectedCircle], ms: Double)?
     }
 
-    func circles(_ image: Image, options: CircleOptions, userId: UUID?, imageId: UUID?) async throws -> (
-        circles: [DetectedCircle], outcome: Outcome?
-    ) {
-        let detector = dependencies.images.circles
-        let start = ContinuousClock.now
-        let found: [DetectedCircle]
-        if let hough = detector as? HoughCircleDetector {
-            // In process: CPU work, so it takes a slot of the bounded pool like a model does.
-            found = try await InferenceErrors.mapped { try await dependencies.pool.run { try hough.detectNow(image, options: options) } }
-        } else {
-            found = try await InferenceErrors.mapped { try await detector.detect(image, options: options) }
+    /// Decodes the upload and runs the asked-for tasks in ONE slot of the bounded pool:
+    /// a request queues once, and its pixels never wait in memory for a second turn.
+    /// A remote circle detector is called after the slot is given back.
+    func analyse(
+        _ bytes: ByteBuffer, detect: (Detector, DetectionOptions)?, circles circleOptions: CircleOptions?
+    ) async throws -> Analysis {
+        let limits = dependencies.configuration.imageLimits
+        let circleDetector = dependencies.images.circles
+        let hough = circleDetector as? HoughCircleDetector
+        var analysis = try await InferenceErrors.mapped {
+            try await dependencies.pool.run { () throws -> Analysis in
+                let decodeStart = ContinuousClock.now
+                let image = try bytes.withUnsafeReadableBytes { try Image.decode($0, limits: limits) }
+                var analysis = Analysis(image: image, decodeMs: Self.milliseconds(since: decodeStart))
+                if let (detector, options) = detect {
+                    let start = ContinuousClock.now
+                    let output = try detector.detect(image, options: options)
+                    analysis.detection = (detector, output, Self.milliseconds(since: start))
+                }
+                if let circleOptions, let hough {
+                    let start = ContinuousClock.now
+                    let found = try hough.detectNow(image, options: circleOptions)
+                    analysis.circles = (hough.name, found, Self.milliseconds(since: start))
+                }
+                return analysis
+            }
         }
-        let elapsed = Self.milliseconds(since: start)
-        dependencies.metrics.inferenceFinished(model: detector.name, milliseconds: elapsed)
-        guard let userId else { return (found, nil) }
-        let outcome = try await record(
-            task: .circles, model: detector.name, userId: userId, imageId: imageId, image: image, inferenceMs: elapsed,
-            totalMs: elapsed
-        ) { runId in found.map { DetectedObjectRecord.circle($0, runId: runId, imageId: imageId, userId: userId) } }
-        return (found, outcome)
+        if let circleOptions, hough == nil {
+            let start = ContinuousClock.now
+            let found = try await InferenceErrors.mapped { try await circleDetector.detect(analysis.image, options: circleOptions) }
+            analysis.circles = (circleDetector.name, found, Self.milliseconds(since: start))
+        }
+        if let detection = analysis.detection {
+            dependencies.metrics.inferenceFinished(model: detection.detector.manifest.id, milliseconds: detection.output.timings.inference)
+        }
+        if let circles = analysis.circles { dependencies.metrics.inferenceFinished(model: circles.name, milliseconds: circles.ms) }
+        return analysis
+    }
+
+    /// Records the analysis's runs (and objects) for the user; nothing for anonymous callers.
+    func record(_ analysis: Analysis, userId: UUID?, imageId: UUID?, on db: any Database) async throws -> [Outcome] {
+        guard let userId else { return [] }
+        var outcomes: [Outcome] = []
+        if let detection = analysis.detection {
+            outcomes.append(
+                try await record(
+                    task: .detect, model: detection.detector.manifest.id, userId: userId, imageId: imageId, image: analysis.image,
+                    inferenceMs: detection.output.timings.inference, totalMs: detection.totalMs, on: db
+                ) { runId in detection.output.detections.map { DetectedObjectRecord.box($0, runId: runId, imageId: imageId, userId: userId) } })
+        }
+        if let circles = analysis.circles {
+            outcomes.append(
+                try await record(
+                    task: .circles, model: circles.name, userId: userId, imageId: imageId, image: analysis.image,
+                    inferenceMs: circles.ms, totalMs: circles.ms, on: db
+                ) { runId in circles.found.map { DetectedObjectRecord.circle($0, runId: runId, imageId: imageId, userId: userId) } })
+        }
+        return outcomes
     }
 
     private func record(
         task: Task, model: String, userId: UUID, imageId: UUID?, image: Image, inferenceMs: Double, totalMs: Double,
-        objects: @Sendable (UUID) -> [DetectedObjectRecord]
+        on db: any Database, objects: (UUID) -> [DetectedObjectRecord]
     ) async throws -> Outcome {
         let run = InferenceRunRecord()
         let runId = UUID()
@@ -90,10 +123,8 @@ struct TaskRunner: Sendable {
         let records = objects(runId)
         for record in records { record.id = UUID() }
         run.objectCount = records.count
-        try await dependencies.database.db.transaction { db in
-            try await run.create(on: db)
-            if !records.isEmpty { try await records.create(on: db) }
-        }
+        try await run.create(on: db)
+        if !records.isEmpty { try await records.create(on: db) }
         return Outcome(task: task, model: model, objects: records, inferenceMs: inferenceMs, totalMs: totalMs)
     }
 
