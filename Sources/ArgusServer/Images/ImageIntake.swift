@@ -37,16 +37,23 @@ struct ImageIntake: Sendable {
         return .new(Checked(bytes: bytes, header: header, sha256: sha256))
     }
 
-    /// Stores the file and records the image with its runs in one transaction; a
-    /// concurrent identical upload that won the race answers as a duplicate.
-    func store(
-        _ checked: Checked, analysis: TaskRunner.Analysis, filename: String?, userId: UUID
-    ) async throws -> (record: ImageRecord, outcomes: [TaskRunner.Outcome])? {
+    /// Starts writing the metadata-stripped file where nothing can see it, while the
+    /// image is analysed (the sync to disk then costs no extra wait).
+    func stage(_ checked: Checked) async throws -> (blob: StagedBlob, size: Int) {
         let stripped = MetadataStripper.stripped(checked.bytes, format: checked.header.format, orientation: checked.header.orientation)
-        let blobKey = try await dependencies.images.store.put(Data(stripped))
+        return (try await dependencies.images.store.stage(Data(stripped)), stripped.count)
+    }
+
+    /// Publishes the staged file and records the image with its runs in one transaction;
+    /// nil when a concurrent identical upload won the race.
+    func store(
+        _ checked: Checked, staged: (blob: StagedBlob, size: Int), analysis: TaskRunner.Analysis, filename: String?, userId: UUID
+    ) async throws -> (record: ImageRecord, outcomes: [TaskRunner.Outcome])? {
+        let blobKey = try await staged.blob.commit()
+        let byteSize = staged.size
         let record = ImageRecord(
             userId: userId, sha256: checked.sha256, blobKey: blobKey, format: checked.header.format.rawValue,
-            width: analysis.image.width, height: analysis.image.height, byteSize: stripped.count, filename: filename)
+            width: analysis.image.width, height: analysis.image.height, byteSize: byteSize, filename: filename)
         let imageId = UUID()
         record.id = imageId
         let runner = TaskRunner(dependencies: dependencies)

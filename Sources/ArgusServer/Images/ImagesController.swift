@@ -45,11 +45,20 @@ struct ImagesController {
         case .duplicate(let record):
             return try await duplicate(record)
         case .new(let checked):
-            let analysis = try await TaskRunner(dependencies: dependencies).analyse(
-                upload.bytes, detect: detector.flatMap { detector in detectOptions.map { (detector, $0) } },
-                circles: tasks.contains(.circles) ? circleOptions : nil)
+            // The file is written and synced aside while the image is analysed; it is
+            // published only once the image decoded and its tasks ran.
+            async let staging = intake.stage(checked)
+            let analysis: TaskRunner.Analysis
+            do {
+                analysis = try await TaskRunner(dependencies: dependencies).analyse(
+                    upload.bytes, detect: detector.flatMap { detector in detectOptions.map { (detector, $0) } },
+                    circles: tasks.contains(.circles) ? circleOptions : nil)
+            } catch {
+                await (try? staging)?.blob.discard()
+                throw error
+            }
             guard let (record, outcomes) = try await intake.store(
-                checked, analysis: analysis, filename: upload.filename, userId: identity.userId)
+                checked, staged: try await staging, analysis: analysis, filename: upload.filename, userId: identity.userId)
             else {
                 // The same bytes from the same user a moment earlier: the first one wins.
                 guard let existing = try await ImageIntake.find(sha256: checked.sha256, userId: identity.userId, on: db) else {

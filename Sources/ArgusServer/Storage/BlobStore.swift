@@ -10,6 +10,37 @@ public protocol BlobStore: Sendable {
     func exists(_ key: String) async -> Bool
     /// Fails when the store cannot be written (for `/health`).
     func probe() async throws
+    /// Starts writing `data` where readers cannot see it yet, so that the slow part of
+    /// a write can overlap other work; `commit` publishes it, `discard` drops it.
+    func stage(_ data: Data) async throws -> StagedBlob
+}
+
+/// A write waiting for its decision.
+public struct StagedBlob: Sendable {
+    public let key: String
+    let commitAction: @Sendable () async throws -> Void
+    let discardAction: @Sendable () async -> Void
+
+    public init(key: String, commit: @escaping @Sendable () async throws -> Void, discard: @escaping @Sendable () async -> Void) {
+        self.key = key
+        commitAction = commit
+        discardAction = discard
+    }
+
+    /// Makes the blob readable under `key`.
+    public func commit() async throws -> String {
+        try await commitAction()
+        return key
+    }
+
+    public func discard() async { await discardAction() }
+}
+
+extension BlobStore {
+    /// Stores that cannot stage keep the bytes until `commit`.
+    public func stage(_ data: Data) async throws -> StagedBlob {
+        StagedBlob(key: LocalBlobStore.key(for: data), commit: { _ = try await self.put(data) }, discard: {})
+    }
 }
 
 public struct BlobStoreError: Error, CustomStringConvertible {

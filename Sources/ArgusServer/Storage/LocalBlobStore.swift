@@ -41,18 +41,39 @@ public struct LocalBlobStore: BlobStore {
 
     func putNow(_ data: Data) throws -> String {
         let key = Self.key(for: data)
-        let destination = try path(for: key)
-        if FileManager.default.fileExists(atPath: destination) { return key }
-        let folder = (destination as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: try path(for: key)) { return key }
         let temporary = "\(root)/tmp/\(UUID().uuidString)"
         try Self.writeSynced(data, to: temporary)
+        try publish(temporary, as: key)
+        return key
+    }
+
+    /// Written and synced under tmp/ now; renamed into place by `commit`.
+    public func stage(_ data: Data) async throws -> StagedBlob {
+        let key = Self.key(for: data)
+        let temporary = "\(root)/tmp/\(UUID().uuidString)"
+        try await Self.io.runIfActive { try Self.writeSynced(data, to: temporary) }
+        return StagedBlob(
+            key: key,
+            commit: { try await Self.io.runIfActive { try publish(temporary, as: key) } },
+            discard: { unlink(temporary) })
+    }
+
+    /// Renames a synced temporary file to its key's path (or drops it when that content
+    /// is already there) and syncs the folder.
+    func publish(_ temporary: String, as key: String) throws {
+        let destination = try path(for: key)
+        if FileManager.default.fileExists(atPath: destination) {
+            unlink(temporary)
+            return
+        }
+        let folder = (destination as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         guard rename(temporary, destination) == 0 else {
             unlink(temporary)
             throw BlobStoreError(description: "cannot move the file into place: errno \(errno)")
         }
         Self.syncFolder(folder)
-        return key
     }
 
     public func get(_ key: String) async throws -> Data {
