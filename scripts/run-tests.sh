@@ -17,6 +17,7 @@ trap 'bash scripts/test-kserve.sh stop "$ARGUS_TEST_KSERVE_PID"; bash scripts/te
 
 # The same build serves both passes: `swift test` with or without --filter compiles alike.
 postgres_status=0
+mkdir -p .build
 ARGUS_TEST_DATABASE=postgres swift test --filter ArgusServerTests >.build/postgres-tests.log 2>&1 || postgres_status=$?
 grep -E "^(✔|✘) Test run" .build/postgres-tests.log | sed 's/^/[postgres] /' || true
 if [ "$postgres_status" -ne 0 ]; then
