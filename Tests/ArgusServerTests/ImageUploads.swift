@@ -34,6 +34,13 @@ extension APIClient.Response {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]]) ?? []
     }
     var bytes: [UInt8] { Array(body.readableBytesView) }
+    /// The `circles` of a `POST /api/v1/circles` answer as (centre x, centre y, radius).
+    var circles: [(x: Double, y: Double, r: Double)] {
+        (json["circles"] as? [[String: Any]] ?? []).compactMap { circle in
+            guard let centre = circle["centroid"] as? [Double], let radius = circle["radius"] as? Double else { return nil }
+            return (centre[0], centre[1], radius)
+        }
+    }
 }
 
 /// Encoded test pictures.

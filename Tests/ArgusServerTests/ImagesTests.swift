@@ -225,15 +225,8 @@ import Testing
                 "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(scene), filename: "discs.png"), as: user)
             #expect(response.status == .ok, "\(String(buffer: response.body))")
             #expect(response.json["detector"] as? String == "hough")
-            let circles = try #require(response.json["circles"] as? [[String: Any]])
-            #expect(circles.count == scene.discs.count)
-            for disc in scene.discs {
-                let match = circles.contains { circle in
-                    guard let centroid = circle["centroid"] as? [Double], let radius = circle["radius"] as? Double else { return false }
-                    return hypot(centroid[0] - disc.x, centroid[1] - disc.y) <= 2 && abs(radius - disc.radius) <= 2
-                }
-                #expect(match, "\(disc)")
-            }
+            let circles = response.circles
+            #expect(scene.isRecovered(by: circles), "\(circles)")
             #expect(try await api.multipart("/api/v1/circles?min_radius=0", .file(try TestPictures.png(scene)), as: user).status == .badRequest)
             #expect(try await api.multipart("/api/v1/circles", .file(try TestPictures.png(scene)), as: nil).status == .unauthorized)
         }

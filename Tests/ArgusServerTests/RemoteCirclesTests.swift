@@ -18,13 +18,6 @@ import Testing
 struct RemoteCirclesTests {
     static var kserveURL: String? { ProcessInfo.processInfo.environment["ARGUS_TEST_KSERVE_URL"] }
 
-    static func near(_ found: [(x: Double, y: Double, r: Double)], _ scene: CircleScene) -> Bool {
-        found.count == scene.discs.count
-            && scene.discs.allSatisfy { disc in
-                found.contains { hypot($0.x - disc.x, $0.y - disc.y) <= 2 && abs($0.r - disc.radius) <= 2 }
-            }
-    }
-
     @Test func kserveFindsTheDrawnCirclesWithinTwoPixels() async throws {
         let client = OpenInferenceClient(baseURL: try #require(Self.kserveURL))
         #expect(await client.isReady())
@@ -36,7 +29,7 @@ struct RemoteCirclesTests {
         options.maxRadius = 90
         let detector = RemoteCircleDetector(client: client, model: "circles")
         let found = try await detector.detect(Image(bgr: scene.pixels, width: scene.width, height: scene.height), options: options)
-        #expect(Self.near(found.map { (Double($0.centerX), Double($0.centerY), Double($0.radius)) }, scene), "\(found)")
+        #expect(scene.isRecovered(by: found.map { (Double($0.centerX), Double($0.centerY), Double($0.radius)) }), "\(found)")
         #expect(found.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 })
         #expect(client.usesBinaryTensors == true, "KServe takes the binary tensor extension")
         await #expect(throws: RemoteInferenceError.self) { _ = try await client.metadata(model: "no-such-model") }
@@ -55,11 +48,8 @@ struct RemoteCirclesTests {
                 "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(scene), filename: "discs.png"), as: user)
             #expect(response.status == .ok, "\(String(buffer: response.body))")
             #expect(response.json["detector"] as? String == "remote:circles")
-            let circles = (response.json["circles"] as? [[String: Any]] ?? []).compactMap { circle -> (x: Double, y: Double, r: Double)? in
-                guard let c = circle["centroid"] as? [Double], let r = circle["radius"] as? Double else { return nil }
-                return (c[0], c[1], r)
-            }
-            #expect(Self.near(circles, scene), "\(circles)")
+            let circles = response.circles
+            #expect(scene.isRecovered(by: circles), "\(circles)")
             let upload = try await api.upload(try TestPictures.png(scene), filename: "d.png", query: "tasks=circles&min_radius=20&max_radius=90", as: user)
             #expect(upload.status == .created)
             let results = upload.json["results"] as? [String: [String: Any]]

@@ -47,6 +47,16 @@ public struct CircleScene: Sendable {
     }
 }
 
+extension CircleScene {
+    /// Every disc found once, centre and radius within `tolerance` pixels, and nothing else.
+    public func isRecovered(by found: [(x: Double, y: Double, r: Double)], tolerance: Double = 2) -> Bool {
+        found.count == discs.count
+            && discs.allSatisfy { disc in
+                found.contains { hypot($0.x - disc.x, $0.y - disc.y) <= tolerance && abs($0.r - disc.radius) <= tolerance }
+            }
+    }
+}
+
 /// SplitMix64: the same noise on every run.
 struct SeededGenerator {
     var state: UInt64

@@ -49,32 +49,31 @@ struct ObjectDetail: Codable {
 
 extension DetectedObjectRecord {
     static func box(_ detection: Detection, runId: UUID, imageId: UUID?, userId: UUID) -> DetectedObjectRecord {
-        let record = DetectedObjectRecord()
-        record.$run.id = runId
-        record.$image.id = imageId
-        record.userId = userId
-        record.kind = "box"
-        record.createdMicros = .nowMicros
-        record.label = detection.label
+        let record = make(kind: "box", label: detection.label, confidence: detection.confidence, box: detection.box,
+                          runId: runId, imageId: imageId, userId: userId)
         record.classId = detection.classId
-        record.confidence = Double(detection.confidence)
-        (record.x1, record.y1) = (Double(detection.box.x1), Double(detection.box.y1))
-        (record.x2, record.y2) = (Double(detection.box.x2), Double(detection.box.y2))
         return record
     }
 
     static func circle(_ circle: DetectedCircle, runId: UUID, imageId: UUID?, userId: UUID) -> DetectedObjectRecord {
+        let record = make(kind: "circle", label: "circle", confidence: circle.confidence, box: circle.box,
+                          runId: runId, imageId: imageId, userId: userId)
+        record.radius = Double(circle.radius)
+        return record
+    }
+
+    private static func make(
+        kind: String, label: String, confidence: Float, box: BoundingBox, runId: UUID, imageId: UUID?, userId: UUID
+    ) -> DetectedObjectRecord {
         let record = DetectedObjectRecord()
         record.$run.id = runId
         record.$image.id = imageId
         record.userId = userId
-        record.kind = "circle"
+        record.kind = kind
         record.createdMicros = .nowMicros
-        record.label = "circle"
-        record.confidence = Double(circle.confidence)
-        let box = circle.box
+        record.label = label
+        record.confidence = Double(confidence)
         (record.x1, record.y1, record.x2, record.y2) = (Double(box.x1), Double(box.y1), Double(box.x2), Double(box.y2))
-        record.radius = Double(circle.radius)
         return record
     }
 }
