@@ -55,13 +55,14 @@ enum TestPictures {
         return try Image(bgr: scene.pixels, width: width, height: height).encoded(as: .jpeg(quality: 90))
     }
 
-    /// Every blob file under a storage folder (the temporary folder excluded).
+    /// Every file under a storage folder, staged ones in `tmp/` included (a probe file
+    /// there lives only for the instant of a health check).
     static func storedFiles(_ root: String) -> [String] {
         let enumerator = FileManager.default.enumerator(atPath: root)
         var files: [String] = []
         while let path = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if !path.hasPrefix("tmp"), FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 files.append(path)
             }
         }
