@@ -4,6 +4,8 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <vector>
 
@@ -11,6 +13,16 @@ using cimaging::guarded;
 using cimaging::write_error;
 
 namespace {
+
+// Coordinates come from models and model servers: NaN, infinity or a value past int
+// makes the float-to-int conversion undefined and the label arithmetic overflow.
+// 2^24 px is far outside any image, so clamping there changes nothing that is drawn.
+float coordinate(float value) {
+    constexpr float limit = 16777216.0f;
+    return std::isnan(value) ? 0.0f : std::clamp(value, -limit, limit);
+}
+
+int rounded(float value) { return (int)std::lround(coordinate(value)); }
 
 void draw_label(cv::Mat &mat, const char *label, cv::Point anchor, const cv::Scalar &colour) {
     if (label == nullptr || label[0] == '\0') return;
@@ -63,8 +75,8 @@ void ci_draw_box(ci_image *image, float x1, float y1, float x2, float y2, uint8_
                  const char *label, int thickness) {
     guarded<int>(nullptr, 0, 1, [&]() {
         cv::Scalar colour(b, g, r);
-        cv::Point top_left((int)std::lround(x1), (int)std::lround(y1));
-        cv::rectangle(image->mat, top_left, cv::Point((int)std::lround(x2), (int)std::lround(y2)), colour,
+        cv::Point top_left(rounded(x1), rounded(y1));
+        cv::rectangle(image->mat, top_left, cv::Point(rounded(x2), rounded(y2)), colour,
                       std::max(thickness, 1), cv::LINE_AA);
         draw_label(image->mat, label, top_left, colour);
         return 0;
@@ -75,10 +87,11 @@ void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r
                     const char *label, int thickness) {
     guarded<int>(nullptr, 0, 1, [&]() {
         cv::Scalar colour(b, g, r);
-        cv::Point centre((int)std::lround(cx), (int)std::lround(cy));
-        cv::circle(image->mat, centre, (int)std::lround(radius), colour, std::max(thickness, 1), cv::LINE_AA);
+        cv::Point centre(rounded(cx), rounded(cy));
+        cv::circle(image->mat, centre, rounded(radius), colour, std::max(thickness, 1), cv::LINE_AA);
         cv::drawMarker(image->mat, centre, colour, cv::MARKER_CROSS, 8, 1);
-        draw_label(image->mat, label, cv::Point(centre.x - (int)radius, centre.y - (int)radius), colour);
+        const int offset = (int)coordinate(radius);
+        draw_label(image->mat, label, cv::Point(centre.x - offset, centre.y - offset), colour);
         return 0;
     });
 }

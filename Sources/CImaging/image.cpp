@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <turbojpeg.h>
+#include <climits>
 #include <string>
 
 using cimaging::guarded;
@@ -12,11 +13,12 @@ using cimaging::write_error;
 
 namespace {
 
-enum class TurboResult { decoded, truncated, unsupported };
+enum class TurboResult { decoded, truncated, unsupported, mismatch };
 
 // TurboJPEG is the fast path; anything it cannot convert (CMYK, odd markers)
 // falls back to OpenCV. A premature end of data is a truncated file, not a warning.
-TurboResult decode_with_turbojpeg(const uint8_t *data, size_t length, cv::Mat &out) {
+TurboResult decode_with_turbojpeg(const uint8_t *data, size_t length, int expected_width, int expected_height,
+                                  cv::Mat &out) {
     tjhandle handle = tjInitDecompress();
     if (handle == nullptr) return TurboResult::unsupported;
     int width = 0, height = 0, subsampling = 0, colorspace = 0;
@@ -24,6 +26,11 @@ TurboResult decode_with_turbojpeg(const uint8_t *data, size_t length, cv::Mat &o
     if (tjDecompressHeader3(handle, bytes, (unsigned long)length, &width, &height, &subsampling, &colorspace) != 0) {
         tjDestroy(handle);
         return TurboResult::unsupported;
+    }
+    // The limits were checked against the header's size: never allocate for another one.
+    if (width != expected_width || height != expected_height) {
+        tjDestroy(handle);
+        return TurboResult::mismatch;
     }
     out.create(height, width, CV_8UC3);
     int status = tjDecompress2(handle, bytes, (unsigned long)length, out.data, width, (int)out.step, height,
@@ -46,19 +53,28 @@ TurboResult decode_with_turbojpeg(const uint8_t *data, size_t length, cv::Mat &o
 
 extern "C" {
 
-ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, char *error, size_t error_length) {
+ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, int expected_width, int expected_height,
+                    char *error, size_t error_length) {
     return guarded<ci_image *>(error, error_length, nullptr, [&]() -> ci_image * {
         if (data == nullptr || length == 0) {
             write_error(error, error_length, "empty image data");
             return nullptr;
         }
+        // OpenCV takes the length as an int.
+        if (length > (size_t)INT_MAX) {
+            write_error(error, error_length, "the image data is too large");
+            return nullptr;
+        }
         cv::Mat mat;
         if (is_jpeg) {
-            switch (decode_with_turbojpeg(data, length, mat)) {
+            switch (decode_with_turbojpeg(data, length, expected_width, expected_height, mat)) {
             case TurboResult::decoded:
                 return new ci_image{mat};
             case TurboResult::truncated:
                 write_error(error, error_length, "the JPEG data is truncated");
+                return nullptr;
+            case TurboResult::mismatch:
+                write_error(error, error_length, "the decoded size differs from the header");
                 return nullptr;
             case TurboResult::unsupported:
                 break;

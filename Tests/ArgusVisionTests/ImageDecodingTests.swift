@@ -115,7 +115,7 @@ import Testing
         let image = try Image.decode(try TestEnvironment.sampleBytes("skimage_coffee.png"))
         let original = image.bgrPixels
         let box = Detection(classId: 0, label: "cup", confidence: 0.9, box: BoundingBox(x1: 100, y1: 100, x2: 300, y2: 250))
-        let drawn = image.annotated(
+        let drawn = try image.annotated(
             with: [box], circles: [Image.Circle(centerX: 450, centerY: 200, radius: 60, label: "plate")])
         #expect(image.bgrPixels == original)
         let pixels = drawn.bgrPixels

@@ -19,8 +19,12 @@ enum APIKeyFormat {
         guard key.hasPrefix(marker), key.utf8.count > marker.utf8.count + prefixLength + 1, key.utf8.count <= 128 else {
             return nil
         }
-        let prefix = String(key.prefix(marker.count + prefixLength))
-        let separator = key.index(key.startIndex, offsetBy: marker.count + prefixLength)
+        // The byte count says nothing about the character count: multi-byte characters
+        // can leave fewer than 19 of them, and indexing past the end would trap.
+        guard let separator = key.index(key.startIndex, offsetBy: marker.count + prefixLength, limitedBy: key.endIndex),
+            separator != key.endIndex
+        else { return nil }
+        let prefix = String(key[..<separator])
         guard key[separator] == "_", prefix.dropFirst(marker.count).allSatisfy(\.isHexDigit) else { return nil }
         return prefix
     }

@@ -168,7 +168,7 @@ struct ImagesController {
                 let circles = objects.filter { $0.kind == "circle" }.map {
                     Image.Circle(
                         centerX: Float(($0.x1 + $0.x2) / 2), centerY: Float(($0.y1 + $0.y2) / 2), radius: Float($0.radius ?? 0),
-                        label: "circle \(Int(($0.confidence * 100).rounded()))%")
+                        label: "circle \(Int(exactly: ($0.confidence * 100).rounded()) ?? 0)%")
                 }
                 return try image.annotated(with: boxes, circles: circles).encoded(as: .jpeg(quality: 90))
             }
@@ -198,7 +198,7 @@ struct ImagesController {
                 let scale = min(1, Double(longest) / Double(max(image.width, image.height)))
                 let width = max(1, Int((Double(image.width) * scale).rounded()))
                 let height = max(1, Int((Double(image.height) * scale).rounded()))
-                let small = scale < 1 ? image.resized(width: width, height: height) : image
+                let small = try scale < 1 ? image.resized(width: width, height: height) : image
                 return try small.encoded(as: .jpeg(quality: 85))
             }
         }

@@ -175,8 +175,18 @@ public final class OpenInferenceClient: Sendable {
             guard let name = output["name"] as? String, let shape = output["shape"] as? [Int],
                 let datatype = output["datatype"] as? String, let data = output["data"]
             else { throw RemoteInferenceError.badResponse("an output lacks name, shape, datatype or data") }
+            // The server's shape is untrusted: a negative dimension or an overflowing
+            // product (reduce(1, *) would trap) is a bad answer.
+            var elements = 1
+            for dimension in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow else {
+                    throw RemoteInferenceError.badResponse("output \(name) has an invalid shape \(shape)")
+                }
+                elements = product
+            }
             let values = flatten(data)
-            guard values.count == shape.reduce(1, *) else {
+            guard values.count == elements else {
                 throw RemoteInferenceError.badResponse("output \(name) has \(values.count) values for shape \(shape)")
             }
             return Tensor(name: name, datatype: datatype, shape: shape, values: values)

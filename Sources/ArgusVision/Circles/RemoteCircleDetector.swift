@@ -32,7 +32,10 @@ public struct RemoteCircleDetector: CircleDetector {
         guard let tensor = outputs.first(where: { $0.name == "circles" }) ?? outputs.first else {
             throw RemoteInferenceError.badResponse("no output tensor")
         }
-        guard tensor.shape.count == 2, tensor.shape[1] >= 3 else {
+        // Rows beyond the values would index out of range.
+        guard tensor.shape.count == 2, tensor.shape[1] >= 3, tensor.shape[0] >= 0,
+            tensor.shape[0] <= tensor.values.count / tensor.shape[1]
+        else {
             throw RemoteInferenceError.badResponse("expected circles of shape [N, 4], got \(tensor.shape)")
         }
         let columns = tensor.shape[1]
@@ -45,7 +48,9 @@ public struct RemoteCircleDetector: CircleDetector {
                     centerX: Float(tensor.values[base]), centerY: Float(tensor.values[base + 1]),
                     radius: Float(tensor.values[base + 2]), confidence: confidence))
         }
+        // NaN, infinity (or a Double past Float's range) cannot be stored, encoded as JSON or drawn.
         return circles
+        .filter { [$0.centerX, $0.centerY, $0.radius, $0.confidence].allSatisfy(\.isFinite) }
         .filter { $0.confidence >= options.minConfidence && $0.radius > 0 }
         .sorted { $0.confidence > $1.confidence }
         .prefix(options.maxCircles).map { $0 }

@@ -24,7 +24,11 @@ public final class Image: @unchecked Sendable {
         try limits.check(width: upright.width, height: upright.height)
         var message = ErrorMessage()
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-            let handle = message.call({ ci_decode(base, bytes.count, header.format == .jpeg ? 1 : 0, $0, $1) })
+            let handle = message.call({
+                ci_decode(
+                    base, bytes.count, header.format == .jpeg ? 1 : 0, Int32(clamping: header.width),
+                    Int32(clamping: header.height), $0, $1)
+            })
         else {
             let detail = message.text
             throw detail.contains("truncated") ? .truncated(detail) : .corrupt(detail)
@@ -76,8 +80,15 @@ public final class Image: @unchecked Sendable {
         }
     }
 
-    public func resized(width: Int, height: Int) -> Image {
-        Image(handle: ci_image_resized(handle, Int32(width), Int32(height), nil, 0)!)
+    public func resized(width: Int, height: Int) throws -> Image {
+        guard let newWidth = Int32(exactly: width), let newHeight = Int32(exactly: height) else {
+            throw ImageError.corrupt("invalid size \(width)×\(height)")
+        }
+        var message = ErrorMessage()
+        guard let resized = message.call({ ci_image_resized(handle, newWidth, newHeight, $0, $1) }) else {
+            throw ImageError.corrupt(message.text)
+        }
+        return Image(handle: resized)
     }
 
     public enum EncodedFormat: Sendable { case jpeg(quality: Int), png }
@@ -88,7 +99,7 @@ public final class Image: @unchecked Sendable {
         var length = 0
         let (code, quality): (ci_encode_format, Int32) =
             switch format {
-            case .jpeg(let quality): (CI_ENCODE_JPEG, Int32(quality))
+            case .jpeg(let quality): (CI_ENCODE_JPEG, Int32(clamping: quality))
             case .png: (CI_ENCODE_PNG, 0)
             }
         let status = message.call { ci_encode(handle, Int32(code.rawValue), quality, &buffer, &length, $0, $1) }
@@ -113,12 +124,14 @@ public final class Image: @unchecked Sendable {
     }
 
     /// A copy with each detection drawn as a labelled box and each circle as a labelled circle.
-    public func annotated(with detections: [Detection], circles: [Circle] = []) -> Image {
-        let copy = Image(handle: ci_image_clone(handle)!)
+    public func annotated(with detections: [Detection], circles: [Circle] = []) throws -> Image {
+        guard let clone = ci_image_clone(handle) else { throw ImageError.corrupt("cannot copy the image") }
+        let copy = Image(handle: clone)
         let thickness = Int32(max(2, min(width, height) / 300))
         for detection in detections {
             let colour = Palette.colour(for: detection.classId)
-            let label = "\(detection.label) \(Int((detection.confidence * 100).rounded()))%"
+            // A NaN or infinite confidence would trap in Int(_:).
+            let label = "\(detection.label) \(Int(exactly: (detection.confidence * 100).rounded()) ?? 0)%"
             let box = detection.box
             ci_draw_box(copy.handle, box.x1, box.y1, box.x2, box.y2, colour.r, colour.g, colour.b, label, thickness)
         }
@@ -163,6 +176,7 @@ enum Palette {
     ]
 
     static func colour(for classId: Int) -> (r: UInt8, g: UInt8, b: UInt8) {
-        colours[abs(classId) % colours.count]
+        // magnitude, not abs: abs(Int.min) traps.
+        colours[Int(classId.magnitude % UInt(colours.count))]
     }
 }

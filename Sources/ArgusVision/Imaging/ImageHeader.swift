@@ -105,6 +105,9 @@ enum JPEGHeader {
                 marker = reader[offset + 1]
             }
             offset += 2
+            // FF 00 is no marker: libjpeg skips it and scans on for the next one, so a
+            // frame header hidden in the "segment" we would skip is the one it decodes.
+            if marker == 0x00 { throw .corrupt("bad JPEG marker at byte \(offset - 2)") }
             if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { continue }
             if marker == 0xD9 || marker == 0xDA { throw .corrupt("the JPEG has no frame header") }
             guard offset + 2 <= reader.count else { throw .truncated("the JPEG ends inside a segment") }
@@ -166,10 +169,11 @@ struct ByteReader {
 
     var count: Int { bytes.count }
 
-    subscript(_ index: Int) -> UInt8 { index < bytes.count ? bytes[index] : 0 }
+    subscript(_ index: Int) -> UInt8 { index >= 0 && index < bytes.count ? bytes[index] : 0 }
 
     func ascii(at offset: Int, count: Int) -> String {
-        String(decoding: (offset..<(offset + count)).map { self[$0] }, as: UTF8.self)
+        guard count > 0 else { return "" }
+        return String(decoding: (0..<count).map { self[offset &+ $0] }, as: UTF8.self)
     }
     func uint16BE(at o: Int) -> UInt16 { UInt16(self[o]) << 8 | UInt16(self[o + 1]) }
     func uint16LE(at o: Int) -> UInt16 { UInt16(self[o + 1]) << 8 | UInt16(self[o]) }

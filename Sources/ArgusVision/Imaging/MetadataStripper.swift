@@ -33,7 +33,8 @@ public enum MetadataStripper {
             guard length >= 2, offset + 2 + length <= bytes.count else { return nil }
             let segment = bytes[offset..<(offset + 2 + length)]
             if marker == 0xE1 || marker == 0xED {
-                if marker == 0xE1, !wroteOrientation, orientation != 1, length > 8,
+                // Only a real EXIF orientation (2-8; 1 is upright) is kept: it must fit its byte.
+                if marker == 0xE1, !wroteOrientation, (2...8).contains(orientation), length > 8,
                     String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self) == "Exif"
                 {
                     out += orientationSegment(orientation)

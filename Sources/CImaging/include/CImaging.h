@@ -16,8 +16,11 @@ extern "C" {
 typedef struct ci_image ci_image;
 
 /// Decodes JPEG (TurboJPEG), PNG, WebP or BMP (OpenCV) into BGR without applying
-/// EXIF orientation (the caller passes it to ci_image_orient).
-ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, char *error, size_t error_length);
+/// EXIF orientation (the caller passes it to ci_image_orient). `expected_width` and
+/// `expected_height` are the size the caller read (and checked) from the header: a JPEG
+/// whose decoder sees another size fails before any pixel memory is allocated.
+ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, int expected_width, int expected_height,
+                    char *error, size_t error_length);
 
 /// Wraps a copy of tightly packed BGR pixels.
 ci_image *ci_image_from_bgr(const uint8_t *pixels, int width, int height, char *error, size_t error_length);
