@@ -1,50 +1,115 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
 /// The file of a multipart upload, its sanitised filename and the form's text fields.
-struct Upload {
-    var bytes: ByteBuffer
+struct Upload: Sendable {
+    var bytes: [UInt8]
     var filename: String?
     var fields: [String: String]
 }
 
-/// Reads the single file of a multipart upload, refusing oversized bodies before
-/// reading them whole.
+/// Reads the single file of a multipart upload while the body streams in: the file's
+/// bytes are copied once, into a buffer of their own, and every limit (the file, the
+/// body, parts, headers, fields) is enforced as the bytes arrive.
 enum UploadedImage {
+    /// A text field's value, in bytes; form fields carry options, not data.
+    static let maxFieldBytes = 4096
+
     static func read(from request: Request, field: String, maxBytes: Int) async throws -> Upload {
-        guard let boundary = MultipartForm.boundary(fromContentType: request.headers[.contentType]) else {
-            throw APIError(
-                .unsupportedMediaType, code: "unsupported_media_type",
-                message: "send the image as multipart/form-data in a field named '\(field)'")
+        let boundary: String
+        do {
+            guard let found = try MultipartReader.boundary(fromContentType: request.headers[.contentType]) else {
+                throw APIError(
+                    .unsupportedMediaType, code: "unsupported_media_type",
+                    message: "send the image as multipart/form-data in a field named '\(field)'")
+            }
+            boundary = found
+        } catch let error as MultipartError {
+            throw APIError(error)
         }
         // Multipart framing adds a little to the file itself.
         let bodyLimit = maxBytes + 64 * 1024
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > bodyLimit {
-            throw tooLarge(maxBytes)
-        }
-        var request = request
-        let body: ByteBuffer
+        let declaredLength = request.headers[.contentLength].flatMap(Int.init)
+        if let declaredLength, declaredLength > bodyLimit { throw tooLarge(maxBytes) }
         do {
-            body = try await request.collectBody(upTo: bodyLimit)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge(maxBytes)
+            return try await read(
+                request.body, boundary: boundary, field: field, maxBytes: maxBytes, bodyLimit: bodyLimit,
+                expectedBytes: declaredLength)
+        } catch let error as MultipartError {
+            if case .bodyTooLarge = error { throw tooLarge(maxBytes) }
+            throw APIError(error)
         }
-        guard body.readableBytes > 0 else { throw APIError.badRequest("empty_body", "the request body is empty") }
-        let parts = try MultipartForm.parse(body, boundary: boundary)
-        let files = parts.filter { $0.name == field }
-        guard let file = files.first else {
-            throw APIError.badRequest("missing_file", "no file in the multipart field '\(field)'")
-        }
-        guard files.count == 1 else {
-            throw APIError.badRequest("too_many_files", "send exactly one file in the field '\(field)'")
-        }
-        guard file.body.readableBytes > 0 else { throw APIError.badRequest("empty_file", "the uploaded file is empty") }
-        guard file.body.readableBytes <= maxBytes else { throw tooLarge(maxBytes) }
+    }
+
+    private enum Destination {
+        case file
+        case field(String)
+        case ignored
+    }
+
+    private static func read(
+        _ body: Hummingbird.RequestBody, boundary: String, field: String, maxBytes: Int, bodyLimit: Int, expectedBytes: Int?
+    ) async throws -> Upload {
+        var reader = try MultipartReader(body: body, boundary: boundary, limits: MultipartLimits(maxBodyBytes: bodyLimit))
+        var file: [UInt8]?
+        var filename: String?
         var fields: [String: String] = [:]
-        for part in parts where part.name != field && part.filename == nil && part.body.readableBytes <= 4096 {
-            if let name = part.name { fields[name] = String(buffer: part.body) }
+        var value: [UInt8] = []
+        var destination = Destination.ignored
+        do {
+            while let event = try await reader.next() {
+                switch event {
+                case .partStart(let head):
+                    if head.name == field {
+                        guard file == nil else {
+                            throw APIError.badRequest("too_many_files", "send exactly one file in the field '\(field)'")
+                        }
+                        var bytes: [UInt8] = []
+                        // The declared length (already within the limit) sizes the buffer once.
+                        bytes.reserveCapacity(min(expectedBytes ?? 0, maxBytes))
+                        file = bytes
+                        filename = try head.filename.flatMap(checkedFilename)
+                        destination = .file
+                    } else if head.filename != nil {
+                        // Other files are not ours to keep.
+                        destination = .ignored
+                    } else {
+                        value.removeAll(keepingCapacity: true)
+                        destination = .field(head.name)
+                    }
+                case .body(let chunk):
+                    switch destination {
+                    case .file:
+                        guard (file?.count ?? 0) + chunk.readableBytes <= maxBytes else { throw tooLarge(maxBytes) }
+                        file?.append(contentsOf: chunk.readableBytesView)
+                    case .field(let name):
+                        guard value.count + chunk.readableBytes <= maxFieldBytes else {
+                            throw APIError.badRequest(
+                                "field_too_large", "the form field '\(name)' is longer than \(maxFieldBytes) bytes")
+                        }
+                        value.append(contentsOf: chunk.readableBytesView)
+                    case .ignored:
+                        break
+                    }
+                case .partEnd:
+                    if case .field(let name) = destination {
+                        guard let text = String(validating: value, as: UTF8.self) else {
+                            throw APIError.badRequest("invalid_field", "the form field '\(name)' is not valid UTF-8 text")
+                        }
+                        fields[name] = text
+                    }
+                    destination = .ignored
+                case .end:
+                    break
+                }
+            }
+        } catch MultipartError.truncated where reader.bytesReceived == 0 {
+            throw APIError.badRequest("empty_body", "the request body is empty")
         }
-        return Upload(bytes: file.body, filename: try file.filename.flatMap(checkedFilename), fields: fields)
+        guard let file else { throw APIError.badRequest("missing_file", "no file in the multipart field '\(field)'") }
+        guard !file.isEmpty else { throw APIError.badRequest("empty_file", "the uploaded file is empty") }
+        return Upload(bytes: file, filename: filename, fields: fields)
     }
 
     /// The client's filename, kept for display: refused (400) when it holds a path
@@ -62,5 +127,17 @@ enum UploadedImage {
 
     private static func tooLarge(_ maxBytes: Int) -> APIError {
         APIError(.contentTooLarge, code: "payload_too_large", message: "the upload exceeds the limit of \(maxBytes) bytes")
+    }
+}
+
+extension APIError {
+    /// A refused multipart body: 413 for a broken size limit, 400 for everything else.
+    init(_ error: MultipartError) {
+        switch error {
+        case .bodyTooLarge:
+            self.init(.contentTooLarge, code: "payload_too_large", message: error.message)
+        case .malformed, .truncated, .tooManyParts, .headersTooLarge:
+            self.init(.badRequest, code: "invalid_multipart", message: error.message)
+        }
     }
 }

@@ -23,7 +23,7 @@ struct ImageIntake: Sendable {
     }
 
     func check(_ upload: Upload, userId: UUID) async throws -> Verdict {
-        let bytes = Array(upload.bytes.readableBytesView)
+        let bytes = upload.bytes
         let header: ImageHeader
         do {
             header = try ImageHeader.read(bytes)

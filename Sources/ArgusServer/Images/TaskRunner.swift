@@ -48,7 +48,7 @@ struct TaskRunner: Sendable {
     /// a request queues once, and its pixels never wait in memory for a second turn.
     /// A remote circle detector is called after the slot is given back.
     func analyse(
-        _ bytes: ByteBuffer, detect: (Detector, DetectionOptions)?, circles circleOptions: CircleOptions?
+        _ bytes: [UInt8], detect: (Detector, DetectionOptions)?, circles circleOptions: CircleOptions?
     ) async throws -> Analysis {
         let limits = dependencies.configuration.imageLimits
         let circleDetector = dependencies.images.circles
@@ -56,7 +56,7 @@ struct TaskRunner: Sendable {
         var analysis = try await InferenceErrors.mapped {
             try await dependencies.pool.run { () throws -> Analysis in
                 let decodeStart = ContinuousClock.now
-                let image = try bytes.withUnsafeReadableBytes { try Image.decode($0, limits: limits) }
+                let image = try bytes.withUnsafeBytes { try Image.decode($0, limits: limits) }
                 var analysis = Analysis(image: image, decodeMs: Self.milliseconds(since: decodeStart))
                 if let (detector, options) = detect {
                     let start = ContinuousClock.now
