@@ -1,8 +1,15 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 // OpenCV 4.6 from Debian keeps its headers under opencv4/.
 let openCVInclude = "-I/usr/include/opencv4"
+
+// ARGUS_FUZZ=1 (scripts/fuzz.sh) instruments Argus's own modules for libFuzzer and
+// AddressSanitizer and makes argus-fuzz a libFuzzer program; the packages Argus uses
+// build as usual, so the fuzz build shares .build with the ordinary one.
+let fuzzing = ProcessInfo.processInfo.environment["ARGUS_FUZZ"] == "1"
+let fuzzInstrumentation: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
 
 let package = Package(
     name: "argus",
@@ -45,7 +52,7 @@ let package = Package(
                 .linkedLibrary("turbojpeg"),
             ]
         ),
-        .target(name: "ArgusCore"),
+        .target(name: "ArgusCore", swiftSettings: fuzzInstrumentation),
         .target(
             name: "ArgusVision",
             dependencies: [
@@ -55,7 +62,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumentation
         ),
         .target(
             name: "ArgusServer",
@@ -74,7 +82,21 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncKit", package: "async-kit"),
-            ]
+            ],
+            swiftSettings: fuzzInstrumentation
+        ),
+        // The parsers that read client input, as fuzz targets (see Fuzz/README.md).
+        .target(
+            name: "ArgusFuzzTargets",
+            dependencies: ["ArgusServer", "ArgusVision", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: fuzzInstrumentation
+        ),
+        .executableTarget(
+            name: "argus-fuzz",
+            dependencies: ["ArgusFuzzTargets"],
+            swiftSettings: fuzzInstrumentation + (fuzzing ? [.define("ARGUS_FUZZ")] : []),
+            // lld: gold fails on the AddressSanitizer-instrumented objects.
+            linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])] : []
         ),
         .executableTarget(
             name: "argus",
@@ -96,6 +118,8 @@ let package = Package(
             path: "Tests/ArgusTestSupport"
         ),
         .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"]),
+        // Every checked-in fuzz input (Fuzz/corpus) through its target, in the ordinary build.
+        .testTarget(name: "ArgusFuzzTargetsTests", dependencies: ["ArgusFuzzTargets", "ArgusTestSupport"]),
         .testTarget(
             name: "ArgusVisionTests",
             dependencies: ["ArgusVision", "ArgusCore", "ArgusTestSupport"],

@@ -19,7 +19,7 @@ enum UploadedImage {
     static func read(from request: Request, field: String, maxBytes: Int) async throws -> Upload {
         let boundary: String
         do {
-            guard let found = try MultipartReader.boundary(fromContentType: request.headers[.contentType]) else {
+            guard let found = try MultipartParser.boundary(fromContentType: request.headers[.contentType]) else {
                 throw APIError(
                     .unsupportedMediaType, code: "unsupported_media_type",
                     message: "send the image as multipart/form-data in a field named '\(field)'")

@@ -38,9 +38,15 @@ struct ImageIntake: Sendable {
     }
 
     /// Starts writing the metadata-stripped file where nothing can see it, while the
-    /// image is analysed (the sync to disk then costs no extra wait).
+    /// image is analysed (the sync to disk then costs no extra wait). A file whose
+    /// structure cannot be walked to the end is refused (422), never kept with its metadata.
     func stage(_ checked: Checked) async throws -> (blob: StagedBlob, size: Int) {
-        let stripped = MetadataStripper.stripped(checked.bytes, format: checked.header.format, orientation: checked.header.orientation)
+        let stripped: [UInt8]
+        do {
+            stripped = try MetadataStripper.stripped(checked.bytes, format: checked.header.format, orientation: checked.header.orientation)
+        } catch {
+            throw DetectController.apiError(for: error)
+        }
         return (try await dependencies.images.store.stage(Data(stripped)), stripped.count)
     }
 

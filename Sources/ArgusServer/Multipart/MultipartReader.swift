@@ -33,24 +33,4 @@ struct MultipartReader {
             }
         }
     }
-
-    /// The boundary of a `multipart/form-data` content type. Nil when the type is not
-    /// multipart/form-data at all; a `MultipartError` when it is but its boundary is
-    /// missing or unusable.
-    static func boundary(fromContentType contentType: String?) throws(MultipartError) -> String? {
-        guard let contentType else { return nil }
-        let parsed: ParameterizedHeaderValue
-        do {
-            parsed = try ParameterizedHeaderValue(parsing: contentType, header: "Content-Type")
-        } catch {
-            // Only a multipart type with broken parameters is ours to explain.
-            guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
-            throw error
-        }
-        guard parsed.type == "multipart/form-data" else { return nil }
-        guard let boundary = parsed.parameters["boundary"], !boundary.isEmpty else {
-            throw .malformed("the Content-Type has no boundary parameter")
-        }
-        return boundary
-    }
 }

@@ -31,13 +31,7 @@ public struct ImageHeader: Sendable, Hashable {
     }
 
     public static func read(_ bytes: [UInt8]) throws(ImageError) -> ImageHeader {
-        do {
-            return try bytes.withUnsafeBytes { raw in try read(raw) }
-        } catch let error as ImageError {
-            throw error
-        } catch {
-            throw .corrupt("\(error)")
-        }
+        try ByteReader.reading(bytes) { reader throws(ImageError) in try read(reader.bytes) }
     }
 
     private static func readPNG(_ reader: inout ByteReader) throws(ImageError) -> ImageHeader {
@@ -89,42 +83,33 @@ public struct ImageHeader: Sendable, Hashable {
     }
 }
 
-/// Walks JPEG segments up to the frame header, picking up the EXIF orientation on the way.
+/// Reads the frame header from the JPEG's segments, picking up the EXIF orientation on the way.
 enum JPEGHeader {
     static func read(_ reader: inout ByteReader) throws(ImageError) -> ImageHeader {
-        var offset = 2
         var orientation: Int?
-        while true {
-            // Markers may be preceded by any number of 0xFF fill bytes.
-            guard offset + 1 < reader.count else { throw .truncated("the JPEG ends before its frame header") }
-            guard reader[offset] == 0xFF else { throw .corrupt("bad JPEG marker at byte \(offset)") }
-            var marker = reader[offset + 1]
-            while marker == 0xFF {
-                offset += 1
-                guard offset + 1 < reader.count else { throw .truncated("the JPEG ends inside a marker") }
-                marker = reader[offset + 1]
+        var header: ImageHeader?
+        try JPEGSegments.walk(reader) { item throws(ImageError) in
+            switch item {
+            case .standalone:
+                return true
+            case .scan:
+                throw .corrupt("the JPEG has no frame header")
+            case .segment(let marker, _, let payload):
+                if isStartOfFrame(marker) {
+                    guard payload.count >= 5 else { throw .corrupt("short JPEG frame header") }
+                    let height = Int(reader.uint16BE(at: payload.lowerBound + 1)), width = Int(reader.uint16BE(at: payload.lowerBound + 3))
+                    header = ImageHeader(format: .jpeg, width: width, height: height, orientation: orientation ?? 1)
+                    return false
+                }
+                // Only the first EXIF block counts, as in every viewer.
+                if orientation == nil, JPEGSegments.isEXIF(marker: marker, payload: payload, in: reader) {
+                    orientation = EXIFOrientation.read(reader, tiffStart: payload.lowerBound + 6, end: payload.upperBound) ?? 1
+                }
+                return true
             }
-            offset += 2
-            // FF 00 is no marker: libjpeg skips it and scans on for the next one, so a
-            // frame header hidden in the "segment" we would skip is the one it decodes.
-            if marker == 0x00 { throw .corrupt("bad JPEG marker at byte \(offset - 2)") }
-            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { continue }
-            if marker == 0xD9 || marker == 0xDA { throw .corrupt("the JPEG has no frame header") }
-            guard offset + 2 <= reader.count else { throw .truncated("the JPEG ends inside a segment") }
-            let length = Int(reader.uint16BE(at: offset))
-            guard length >= 2 else { throw .corrupt("bad JPEG segment length") }
-            guard offset + length <= reader.count else { throw .truncated("the JPEG ends inside a segment") }
-            if isStartOfFrame(marker) {
-                guard length >= 7 else { throw .corrupt("short JPEG frame header") }
-                let height = Int(reader.uint16BE(at: offset + 3)), width = Int(reader.uint16BE(at: offset + 5))
-                return ImageHeader(format: .jpeg, width: width, height: height, orientation: orientation ?? 1)
-            }
-            // Only the first EXIF block counts, as in every viewer.
-            if orientation == nil, marker == 0xE1, length > 8, reader.ascii(at: offset + 2, count: 4) == "Exif" {
-                orientation = EXIFOrientation.read(reader, tiffStart: offset + 8, end: offset + length) ?? 1
-            }
-            offset += length
         }
+        guard let header else { throw .corrupt("the JPEG has no frame header") }
+        return header
     }
 
     private static func isStartOfFrame(_ marker: UInt8) -> Bool {
@@ -166,6 +151,14 @@ struct ByteReader {
     let bytes: UnsafeRawBufferPointer
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// Runs `body` over an array's bytes (`withUnsafeBytes` keeps typed throws untyped).
+    static func reading<T>(_ array: [UInt8], _ body: (ByteReader) throws(ImageError) -> T) throws(ImageError) -> T {
+        let result: Result<T, ImageError> = array.withUnsafeBytes { raw in
+            do throws(ImageError) { return .success(try body(ByteReader(raw))) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
 
     var count: Int { bytes.count }
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds argus-fuzz with libFuzzer and AddressSanitizer (ARGUS_FUZZ=1, see Package.swift)
+# and runs each fuzz target for a bounded time on its checked-in corpus.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 seconds, every target
+#
+# New inputs the fuzzer finds go to .build/fuzz/corpus/<target>/ (the checked-in corpus
+# in Fuzz/corpus/ is only read); a crash is written to .build/fuzz/crashes/<target>/ and
+# fails the run. Prints one line per target with its executions.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(multipart image-header metadata tokens json)
+
+ARGUS_FUZZ=1 swift build --product argus-fuzz >.build/fuzz-build.log 2>&1 || {
+    tail -n 30 .build/fuzz-build.log >&2
+    echo "fuzz: the instrumented build failed (log: .build/fuzz-build.log)" >&2
+    exit 1
+}
+binary="$(ARGUS_FUZZ=1 swift build --product argus-fuzz --show-bin-path)/argus-fuzz"
+
+status=0
+for target in "${targets[@]}"; do
+    work=".build/fuzz/corpus/$target" crashes=".build/fuzz/crashes/$target"
+    mkdir -p "$work" "$crashes"
+    log=".build/fuzz/$target.log"
+    # Swift's own crash reporter would hide AddressSanitizer's report: leave crashes to libFuzzer.
+    if SWIFT_BACKTRACE=enable=no ARGUS_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 \
+        "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+        -artifact_prefix="$crashes/" "$work" "Fuzz/corpus/$target" >"$log" 2>&1; then
+        runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+        echo "fuzz: $target: ${runs:-?} executions in ${seconds} s, no crash"
+    else
+        status=1
+        echo "fuzz: $target: FAILED (log: $log, inputs: $crashes/)" >&2
+        grep -E "ERROR|Fatal error|SUMMARY|Test unit written" "$log" | head -n 8 >&2 || true
+    fi
+done
+exit "$status"
