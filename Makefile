@@ -4,7 +4,7 @@
 SWIFT ?= swift
 ARGUS_RELEASE := .build/release/argus
 
-.PHONY: setup build run test bench bench-load parity import-bench-models clean
+.PHONY: setup build run test fuzz bench bench-load bench-upload-memory parity import-bench-models clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,11 +12,17 @@ setup:
 build: setup
 	@$(SWIFT) build -c release --product argus
 
+# Restarted after a crash (scripts/serve.sh); Ctrl-C stops it.
 run: build
-	@$(ARGUS_RELEASE) serve
+	@bash scripts/serve.sh $(ARGUS_RELEASE)
 
 test: setup
 	@bash scripts/run-tests.sh
+
+# Every fuzz target for FUZZ_SECONDS each (libFuzzer + AddressSanitizer, see Fuzz/README.md).
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Benchmarks and parity against the Python reference (see bench/README.md).
 SHARED ?= ../shared

@@ -6,7 +6,8 @@
 #
 # New inputs the fuzzer finds go to .build/fuzz/corpus/<target>/ (the checked-in corpus
 # in Fuzz/corpus/ is only read); a crash is written to .build/fuzz/crashes/<target>/ and
-# fails the run. Prints one line per target with its executions.
+# fails the run. Prints one line per target with its executions. ARGUS_FUZZ_SKIP_BUILD=1
+# reuses the instrumented binary already built (for runs side by side).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -15,12 +16,18 @@ shift || true
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(multipart image-header metadata tokens json)
 
+if [ "${ARGUS_FUZZ_SKIP_BUILD:-}" != 1 ]; then
 ARGUS_FUZZ=1 swift build --product argus-fuzz >.build/fuzz-build.log 2>&1 || {
     tail -n 30 .build/fuzz-build.log >&2
     echo "fuzz: the instrumented build failed (log: .build/fuzz-build.log)" >&2
     exit 1
 }
-binary="$(ARGUS_FUZZ=1 swift build --product argus-fuzz --show-bin-path)/argus-fuzz"
+fi
+# A copy runs, so that an ordinary build meanwhile cannot replace the binary under it.
+mkdir -p .build/fuzz
+binary=".build/fuzz/argus-fuzz-$$"
+cp "$(ARGUS_FUZZ=1 swift build --product argus-fuzz --show-bin-path)/argus-fuzz" "$binary"
+trap 'rm -f "$binary"' EXIT
 
 status=0
 for target in "${targets[@]}"; do

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the Python reference's own tests, the HTTP suite against a
 # private PostgreSQL server, then every Swift test on SQLite (real ONNX Runtime, real
-# models, real HTTP against the built binary). A private PostgreSQL and a real KServe
-# model server (deploy/kserve) are started here and stopped on exit.
+# models, real HTTP against the built binary), with every fuzz target run for a bounded
+# time between the two passes.
+# A private PostgreSQL and a real KServe model server (deploy/kserve) are started here and
+# stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -25,7 +27,14 @@ if [ "$postgres_status" -ne 0 ]; then
     echo "the HTTP suite failed on PostgreSQL (full log: .build/postgres-tests.log)" >&2
 fi
 
+# Each fuzz target for a bounded time (ARGUS_TEST_FUZZ_SECONDS, default 45) on its corpus.
+# Before the last pass, so that swift test's summary closes the run.
+fuzz_status=0
+bash scripts/fuzz.sh "${ARGUS_TEST_FUZZ_SECONDS:-45}" || fuzz_status=$?
+
 sqlite_status=0
 swift test || sqlite_status=$?
-[ "$postgres_status" -eq 0 ] && exit "$sqlite_status"
-exit "$postgres_status"
+
+for status in "$postgres_status" "$sqlite_status" "$fuzz_status"; do
+    [ "$status" -eq 0 ] || exit "$status"
+done

@@ -77,6 +77,31 @@ import Testing
         }
     }
 
+    /// A 16 MB file in 64 KiB chunks (cut so that a CR sits at the end of each): the parser
+    /// holds about one chunk, never the body.
+    @Test func memoryStaysFlatWhateverTheBodySize() throws {
+        var parser = try MultipartParser(boundary: "XX", limits: MultipartLimits(maxBodyBytes: 1 << 26))
+        var chunk = ByteBuffer(repeating: 0x61, count: 64 * 1024 - 1)
+        chunk.writeInteger(UInt8(0x0D))
+        try parser.append(ByteBuffer(string: "--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n"))
+        var received = 0
+        var largest = 0
+        for _ in 0..<256 {
+            try parser.append(chunk)
+            while let event = try parser.next() {
+                if case .body(let bytes) = event { received += bytes.readableBytes }
+            }
+            largest = max(largest, parser.retainedCapacity)
+        }
+        try parser.append(ByteBuffer(string: "\n--XX--"))
+        while let event = try parser.next() {
+            if case .body(let bytes) = event { received += bytes.readableBytes }
+        }
+        // The last CR belongs to the closing delimiter.
+        #expect(received == 256 * 64 * 1024 - 1)
+        #expect(largest <= 256 * 1024, "the parser held \(largest) bytes")
+    }
+
     @Test func aLongBoundaryAndAFirstBoundaryWithoutPreamble() throws {
         let boundary = String(repeating: "b", count: 70)
         let body = Array(Self.body(boundary: boundary).drop(while: { $0 != UInt8(ascii: "-") }))

@@ -47,7 +47,7 @@ struct ImageIntake: Sendable {
         } catch {
             throw DetectController.apiError(for: error)
         }
-        return (try await dependencies.images.store.stage(Data(stripped)), stripped.count)
+        return (try await dependencies.images.store.stage(stripped), stripped.count)
     }
 
     /// Publishes the staged file and records the image with its runs in one transaction;

@@ -4,8 +4,8 @@ import NIOCore
 ///
 /// Bytes go in with `append` as they arrive; `next()` hands out what they complete:
 /// a part's headers, slices of its body (never copied, never the whole body at once),
-/// its end, and the end of the body. It holds back at most one delimiter's length of
-/// bytes, so memory stays flat whatever the body's size. Every limit is checked as the
+/// its end, and the end of the body. It holds back only bytes that may begin a boundary
+/// (at most one delimiter's length), so memory stays flat whatever the body's size. Every limit is checked as the
 /// bytes come, and every malformed input is a `MultipartError`, never a trap.
 public struct MultipartParser {
     public enum Event: Equatable, Sendable {
@@ -67,8 +67,10 @@ public struct MultipartParser {
             if pending.readableBytes == 0 {
                 pending = chunk
             } else {
-                var chunk = chunk
-                pending.writeBuffer(&chunk)
+                // Move the few bytes held back to the front first: appending behind the
+                // bytes already read would grow the buffer to the size of the whole body.
+                pending.discardReadBytes()
+                pending.writeImmutableBuffer(chunk)
             }
         }
     }
@@ -80,6 +82,9 @@ public struct MultipartParser {
 
     /// The number of body bytes received so far.
     public var bytesReceived: Int { receivedBytes }
+
+    /// The capacity of the parser's own buffer: about one chunk, whatever the body's size.
+    public var retainedCapacity: Int { pending.capacity }
 
     /// The next event the bytes so far complete; nil when more bytes are needed (or
     /// after `.end`).
@@ -94,8 +99,7 @@ public struct MultipartParser {
                     continue
                 }
                 // Only a possible beginning of the first delimiter is worth keeping.
-                let keep = delimiter.count - 1
-                if pending.readableBytes > keep { pending.moveReaderIndex(forwardBy: pending.readableBytes - keep) }
+                pending.moveReaderIndex(forwardBy: pending.readableBytes - partialDelimiterLength())
                 if inputEnded { throw receivedBytes == 0 ? .truncated : .malformed("the body holds no boundary line") }
                 return nil
             case .delimiterLine:
@@ -145,8 +149,9 @@ public struct MultipartParser {
                     state = .delimiterLine
                     return .partEnd
                 }
-                // Everything but a possible beginning of the delimiter is body.
-                let safe = pending.readableBytes - (delimiter.count - 1)
+                // Everything but a possible beginning of the delimiter is body. Usually
+                // that is all of it, so the next chunk starts a buffer of its own (no copy).
+                let safe = pending.readableBytes - partialDelimiterLength()
                 if safe > 0, let slice = pending.readSlice(length: safe) { return .body(slice) }
                 return try needMore()
             case .epilogue:
@@ -165,6 +170,24 @@ public struct MultipartParser {
 
     private func byte(at offset: Int) -> UInt8? {
         pending.getInteger(at: pending.readerIndex + offset, as: UInt8.self)
+    }
+
+    /// The length of the longest end of the pending bytes that begins the delimiter:
+    /// what must wait for the next chunk to tell body from boundary.
+    private func partialDelimiterLength() -> Int {
+        pending.withUnsafeReadableBytes { bytes -> Int in
+            var length = min(bytes.count, delimiter.count - 1)
+            while length > 0 {
+                let start = bytes.count - length
+                if bytes[start] == delimiter[0] {
+                    var index = 1
+                    while index < length, bytes[start + index] == delimiter[index] { index += 1 }
+                    if index == length { return length }
+                }
+                length -= 1
+            }
+            return 0
+        }
     }
 
     /// Where `needle` first starts in the pending bytes, relative to the reader index.

@@ -10,9 +10,10 @@ public protocol BlobStore: Sendable {
     func exists(_ key: String) async -> Bool
     /// Fails when the store cannot be written (for `/health`).
     func probe() async throws
-    /// Starts writing `data` where readers cannot see it yet, so that the slow part of
-    /// a write can overlap other work; `commit` publishes it, `discard` drops it.
-    func stage(_ data: Data) async throws -> StagedBlob
+    /// Starts writing `bytes` where readers cannot see it yet, so that the slow part of
+    /// a write can overlap other work; `commit` publishes it, `discard` drops it. Takes
+    /// the upload's own array, so that large files are not copied on the way.
+    func stage(_ bytes: [UInt8]) async throws -> StagedBlob
 }
 
 /// A write waiting for its decision.
@@ -38,8 +39,8 @@ public struct StagedBlob: Sendable {
 
 extension BlobStore {
     /// Stores that cannot stage keep the bytes until `commit`.
-    public func stage(_ data: Data) async throws -> StagedBlob {
-        StagedBlob(key: LocalBlobStore.key(for: data), commit: { _ = try await self.put(data) }, discard: {})
+    public func stage(_ bytes: [UInt8]) async throws -> StagedBlob {
+        StagedBlob(key: LocalBlobStore.key(for: bytes), commit: { _ = try await self.put(Data(bytes)) }, discard: {})
     }
 }
 

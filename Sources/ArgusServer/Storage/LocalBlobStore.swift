@@ -24,7 +24,7 @@ public struct LocalBlobStore: BlobStore {
         try FileManager.default.createDirectory(atPath: root + "/tmp", withIntermediateDirectories: true)
     }
 
-    public static func key(for data: Data) -> String {
+    public static func key(for data: some DataProtocol) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -49,10 +49,10 @@ public struct LocalBlobStore: BlobStore {
     }
 
     /// Written and synced under tmp/ now; renamed into place by `commit`.
-    public func stage(_ data: Data) async throws -> StagedBlob {
-        let key = Self.key(for: data)
+    public func stage(_ bytes: [UInt8]) async throws -> StagedBlob {
+        let key = Self.key(for: bytes)
         let temporary = "\(root)/tmp/\(UUID().uuidString)"
-        try await Self.io.runIfActive { try Self.writeSynced(data, to: temporary) }
+        try await Self.io.runIfActive { try Self.writeSynced(bytes, to: temporary) }
         return StagedBlob(
             key: key,
             commit: { try await Self.io.runIfActive { try publish(temporary, as: key) } },
@@ -104,7 +104,7 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    static func writeSynced(_ data: Data, to path: String) throws {
+    static func writeSynced(_ data: some ContiguousBytes, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o640)
         guard fd >= 0 else { throw BlobStoreError(description: "cannot create \(path): errno \(errno)") }
         defer { close(fd) }

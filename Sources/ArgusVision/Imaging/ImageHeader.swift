@@ -45,8 +45,14 @@ public struct ImageHeader: Sendable, Hashable {
 
     private static func readWebP(_ reader: inout ByteReader) throws(ImageError) -> ImageHeader {
         guard reader.count >= 30 else { throw .truncated("the WebP header is incomplete") }
+        // The first chunk must hold what is read from it (the stripper keeps chunks whole).
+        let chunkSize = Int(reader.uint32LE(at: 16))
+        func require(_ size: Int) throws(ImageError) {
+            guard chunkSize >= size else { throw .corrupt("the first WebP chunk is too short") }
+        }
         switch reader.ascii(at: 12, count: 4) {
         case "VP8 ":
+            try require(10)
             // Frame tag (3) + start code 9d 01 2a, then 14-bit width and height.
             guard reader[23] == 0x9D, reader[24] == 0x01, reader[25] == 0x2A else {
                 throw .corrupt("bad VP8 start code")
@@ -55,11 +61,13 @@ public struct ImageHeader: Sendable, Hashable {
                 format: .webp, width: Int(reader.uint16LE(at: 26) & 0x3FFF),
                 height: Int(reader.uint16LE(at: 28) & 0x3FFF), orientation: 1)
         case "VP8L":
+            try require(5)
             guard reader[20] == 0x2F else { throw .corrupt("bad VP8L signature") }
             let bits = reader.uint32LE(at: 21)
             return ImageHeader(
                 format: .webp, width: Int(bits & 0x3FFF) + 1, height: Int((bits >> 14) & 0x3FFF) + 1, orientation: 1)
         case "VP8X":
+            try require(10)
             let width = Int(reader.uint24LE(at: 24)) + 1, height = Int(reader.uint24LE(at: 27)) + 1
             return ImageHeader(format: .webp, width: width, height: height, orientation: 1)
         default:

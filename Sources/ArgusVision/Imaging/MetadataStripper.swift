@@ -22,29 +22,29 @@ public enum MetadataStripper {
     /// (when it is not upright), the one `ImageHeader` read.
     static func jpeg(_ bytes: [UInt8], orientation: Int) throws(ImageError) -> [UInt8] {
         try ByteReader.reading(bytes) { reader throws(ImageError) -> [UInt8] in
-            var out: [UInt8] = [0xFF, 0xD8]
-            out.reserveCapacity(bytes.count)
+            var out = Splice(bytes)
+            out.keep(0..<2)
             var sawEXIF = false
             try JPEGSegments.walk(reader) { item throws(ImageError) in
                 switch item {
                 case .standalone(_, let range):
-                    out += bytes[range]
+                    out.keep(range)
                 case .scan(let offset):
-                    out += bytes[offset...]
+                    out.keep(offset..<bytes.count)
                 case .segment(let marker, let range, let payload):
                     if marker == 0xE1 || marker == 0xED {
                         if !sawEXIF, JPEGSegments.isEXIF(marker: marker, payload: payload, in: reader) {
                             sawEXIF = true
                             // Only a real EXIF orientation (2-8; 1 is upright) is kept: it must fit its byte.
-                            if (2...8).contains(orientation) { out += orientationSegment(orientation) }
+                            if (2...8).contains(orientation) { out.insert(orientationSegment(orientation)) }
                         }
                     } else {
-                        out += bytes[range]
+                        out.keep(range)
                     }
                 }
                 return true
             }
-            return out
+            return out.assembled()
         }
     }
 
@@ -64,7 +64,8 @@ public enum MetadataStripper {
     /// eXIf and the text chunks go (they may carry EXIF or XMP).
     static func png(_ bytes: [UInt8]) throws(ImageError) -> [UInt8] {
         guard bytes.count > 8 else { throw .truncated("the PNG has no chunks") }
-        var out = Array(bytes[0..<8])
+        var out = Splice(bytes)
+        out.keep(0..<8)
         var offset = 8
         let dropped: Set<String> = ["eXIf", "tEXt", "iTXt", "zTXt"]
         while offset + 12 <= bytes.count {
@@ -72,9 +73,9 @@ public enum MetadataStripper {
             let end = offset + 12 + length
             guard end <= bytes.count else { throw .truncated("a PNG chunk runs past the end of the file") }
             let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
-            if !dropped.contains(type) { out += bytes[offset..<end] }
+            if !dropped.contains(type) { out.keep(offset..<end) }
             offset = end
-            if type == "IEND" { return out }
+            if type == "IEND" { return out.assembled() }
         }
         throw .truncated("the PNG has no IEND chunk")
     }
@@ -97,5 +98,42 @@ public enum MetadataStripper {
         let riffSize = chunks.count + 4
         return Array("RIFF".utf8) + [UInt8(riffSize & 0xFF), UInt8(riffSize >> 8 & 0xFF), UInt8(riffSize >> 16 & 0xFF), UInt8(riffSize >> 24 & 0xFF)]
             + Array("WEBP".utf8) + chunks
+    }
+}
+
+/// The pieces of a stripped file: ranges of the original and inserted bytes. A file that
+/// loses nothing comes back as the same array, with no copy (uploads are large).
+struct Splice {
+    private enum Piece {
+        case original(Range<Int>)
+        case inserted([UInt8])
+    }
+
+    private let bytes: [UInt8]
+    private var pieces: [Piece] = []
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func keep(_ range: Range<Int>) {
+        if case .original(let last)? = pieces.last, last.upperBound == range.lowerBound {
+            pieces[pieces.count - 1] = .original(last.lowerBound..<range.upperBound)
+        } else {
+            pieces.append(.original(range))
+        }
+    }
+
+    mutating func insert(_ inserted: [UInt8]) { pieces.append(.inserted(inserted)) }
+
+    func assembled() -> [UInt8] {
+        if pieces.count == 1, case .original(let range) = pieces[0], range == bytes.indices { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for piece in pieces {
+            switch piece {
+            case .original(let range): out += bytes[range]
+            case .inserted(let inserted): out += inserted
+            }
+        }
+        return out
     }
 }
