@@ -39,6 +39,11 @@ bench-load: build
 	@bash scripts/setup-bench-venv.sh
 	@.deps/venv-bench/bin/python bench/images_load.py --argus $(ARGUS_RELEASE)
 
+# The resident memory one ~10 MB upload adds, per upload route (bench/upload_memory.py).
+bench-upload-memory: build
+	@bash scripts/setup-bench-venv.sh
+	@cd bench && ../.deps/venv-bench/bin/python upload_memory.py --argus ../$(ARGUS_RELEASE)
+
 parity: import-bench-models
 	@bash scripts/setup-bench-venv.sh
 	@.deps/venv-bench/bin/python bench/parity.py --argus $(ARGUS_RELEASE)
