@@ -38,12 +38,12 @@ for target in "${targets[@]}"; do
     if SWIFT_BACKTRACE=enable=no ARGUS_FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 \
         "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
         -artifact_prefix="$crashes/" "$work" "Fuzz/corpus/$target" >"$log" 2>&1; then
-        runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+        runs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}')
         echo "fuzz: $target: ${runs:-?} executions in ${seconds} s, no crash"
     else
         status=1
         echo "fuzz: $target: FAILED (log: $log, inputs: $crashes/)" >&2
-        grep -E "ERROR|Fatal error|SUMMARY|Test unit written" "$log" | head -n 8 >&2 || true
+        grep -aE "ERROR|Fatal error|SUMMARY|Test unit written" "$log" | head -n 8 >&2 || true
     fi
 done
 exit "$status"

@@ -66,12 +66,20 @@ enum ArgusProcess {
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
-    /// Starts a long-running command (such as `serve`); the caller terminates it.
-    static func start(_ arguments: [String], environment extra: [String: String] = [:], log: URL) throws -> Process {
+    /// Starts a long-running command (such as `serve`); the caller terminates it. With
+    /// `script`, bash runs that script with the binary's path before the arguments.
+    static func start(
+        _ arguments: [String], environment extra: [String: String] = [:], log: URL, script: String? = nil
+    ) throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let script {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [TestEnvironment.repoRoot.appendingPathComponent(script).path, executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.environment = environment(extra)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

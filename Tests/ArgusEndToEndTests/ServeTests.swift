@@ -85,6 +85,91 @@ import Testing
         #expect(!text.contains(access) && !text.contains("a long admin password") && !text.contains("a+long+admin"))
     }
 
+    /// Issue 8: this 40-byte body stopped the process (`Illegal instruction`) while
+    /// MultipartKit parsed uploads. The built binary answers it 400 and goes on serving.
+    @Test func theFortyByteMultipartBodyNoLongerStopsTheServer() async throws {
+        let port = try ArgusProcess.freePort()
+        let data = try TestEnvironment.temporaryDirectory("serve-crash")
+        let log = data.appendingPathComponent("serve.log")
+        let server = try ArgusProcess.start(
+            ["serve"], environment: ["ARGUS_PORT": String(port), "ARGUS_DATA_DIR": data.path, "ARGUS_ALLOW_ANONYMOUS": "true"],
+            log: log)
+        defer { if server.isRunning { server.terminate() } }
+        let base = "http://127.0.0.1:\(port)"
+        var live = false
+        for _ in 0..<200 where !live {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(2)),
+                response.status == .ok
+            {
+                live = true
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(live, "server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        // Anonymous access reaches /detect; every upload route shares the parser.
+        for route in ["/api/v1/detect"] {
+            var request = HTTPClientRequest(url: base + route)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=XX")
+            request.body = .bytes(ByteBuffer(bytes: Array("--XX\r\n".utf8) + [0xC2, 0x9B, 0xF1] + Array("\r\n\r\nab\r\n--XX--\r\n".utf8)))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.status == .badRequest, "\(route)")
+            let body = try await response.body.collect(upTo: 1 << 16)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+            #expect((json?["error"] as? [String: Any])?["code"] as? String == "invalid_multipart", "\(route)")
+        }
+        let after = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(5))
+        #expect(after.status == .ok)
+        #expect(server.isRunning)
+    }
+
+    /// `make run` (scripts/serve.sh) starts the server again when it dies of a crash, and
+    /// ends when the server stops cleanly (SIGTERM to the server: no restart).
+    @Test func makeRunRestartsTheServerAfterACrash() async throws {
+        let port = try ArgusProcess.freePort()
+        let data = try TestEnvironment.temporaryDirectory("serve-restart")
+        let log = data.appendingPathComponent("serve.log")
+        // Swift's crash reporter would spend seconds on a backtrace before the process dies.
+        let supervisor = try ArgusProcess.start(
+            [], environment: ["ARGUS_PORT": String(port), "ARGUS_DATA_DIR": data.path, "SWIFT_BACKTRACE": "enable=no"],
+            log: log, script: "scripts/serve.sh")
+        defer { if supervisor.isRunning { supervisor.terminate() } }
+        func serverPid() async throws -> Int32? {
+            for _ in 0..<300 {
+                let live = try? await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/live"), timeout: .seconds(2))
+                if live?.status == .ok, let pid = Self.children(of: supervisor.processIdentifier).first { return pid }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return nil
+        }
+        let first = try #require(try await serverPid(), "no server: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        kill(first, SIGILL)
+        for _ in 0..<600 where Self.children(of: supervisor.processIdentifier).contains(first) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let second = try #require(try await serverPid(), "not restarted: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        #expect(second != first)
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("argus serve died of signal 4; restarting"))
+        kill(second, SIGTERM)
+        for _ in 0..<300 where supervisor.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!supervisor.isRunning)
+        #expect(supervisor.terminationStatus == 0)
+    }
+
+    /// The process ids whose parent is `pid` (from /proc).
+    static func children(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == pid
+        }
+    }
+
     @Test func configPrintsEffectiveSettings() async throws {
         let defaults = try await ArgusProcess.run(["config"], environment: ["ARGUS_PORT": "", "ARGUS_HOST": ""])
         #expect(defaults.status == 0)
