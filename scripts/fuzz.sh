@@ -7,7 +7,8 @@
 # New inputs the fuzzer finds go to .build/fuzz/corpus/<target>/ (the checked-in corpus
 # in Fuzz/corpus/ is only read); a crash is written to .build/fuzz/crashes/<target>/ and
 # fails the run. Prints one line per target with its executions. ARGUS_FUZZ_SKIP_BUILD=1
-# reuses the instrumented binary already built (for runs side by side).
+# reuses the instrumented binary built last (for runs side by side; use other targets,
+# since each target has one log, .build/fuzz/<target>.log).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,17 +17,20 @@ shift || true
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(multipart image-header metadata tokens json)
 
-if [ "${ARGUS_FUZZ_SKIP_BUILD:-}" != 1 ]; then
-ARGUS_FUZZ=1 swift build --product argus-fuzz >.build/fuzz-build.log 2>&1 || {
-    tail -n 30 .build/fuzz-build.log >&2
-    echo "fuzz: the instrumented build failed (log: .build/fuzz-build.log)" >&2
-    exit 1
-}
-fi
-# A copy runs, so that an ordinary build meanwhile cannot replace the binary under it.
+# The instrumented binary is kept as .build/fuzz/argus-fuzz: the next ordinary build
+# replaces the one in .build/debug with the corpus replayer.
 mkdir -p .build/fuzz
+if [ "${ARGUS_FUZZ_SKIP_BUILD:-}" != 1 ] || [ ! -x .build/fuzz/argus-fuzz ]; then
+    ARGUS_FUZZ=1 swift build --product argus-fuzz >.build/fuzz-build.log 2>&1 || {
+        tail -n 30 .build/fuzz-build.log >&2
+        echo "fuzz: the instrumented build failed (log: .build/fuzz-build.log)" >&2
+        exit 1
+    }
+    cp "$(ARGUS_FUZZ=1 swift build --product argus-fuzz --show-bin-path)/argus-fuzz" .build/fuzz/argus-fuzz
+fi
+# Each run uses a copy, so that a build meanwhile cannot replace the binary under it.
 binary=".build/fuzz/argus-fuzz-$$"
-cp "$(ARGUS_FUZZ=1 swift build --product argus-fuzz --show-bin-path)/argus-fuzz" "$binary"
+cp .build/fuzz/argus-fuzz "$binary"
 trap 'rm -f "$binary"' EXIT
 
 status=0
