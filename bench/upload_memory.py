@@ -12,6 +12,9 @@ kernel's peak-RSS mark is reset (`/proc/PID/clear_refs`, 5); after it, VmHWM min
 VmRSS before is what the upload added, read exactly rather than sampled. The routes:
 `POST /api/v1/detect` (decode + detection) and `POST /api/v1/images?tasks=detect` (the
 same plus the duplicate check, metadata stripping and storage).
+Then the price of Argus's one malloc arena (Sources/CImaging/process.cpp): detections
+per second, 240 small-JPEG requests from 8 client threads, with one arena and with
+glibc's default (MALLOC_ARENA_MAX=16, eight per core on this machine), twice each.
 Writes bench/results/upload_memory.md.
 """
 
@@ -21,9 +24,12 @@ import argparse
 import datetime as dt
 import platform
 import shutil
+import os
 import statistics
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -48,6 +54,33 @@ def added_by_one_upload(pid: int, port: int, route: str, field: str, png: bytes,
     if status not in (200, 201):
         raise SystemExit(f"{route}: {status} {payload[:300]!r}")
     return status, (status_kib(pid, "VmHWM") - before) / 1024
+
+
+def detect_throughput(argus: str, small: bytes, arenas: str | None) -> float:
+    """Detections per second with `arenas` as MALLOC_ARENA_MAX (None: Argus's own one arena)."""
+    saved = os.environ.pop("MALLOC_ARENA_MAX", None)
+    if arenas:
+        os.environ["MALLOC_ARENA_MAX"] = arenas
+    folder = Path(tempfile.mkdtemp(prefix="argus-arenas-"))
+    port = free_port()
+    process, token, _ = start_argus(argus, folder, port)
+    os.environ.pop("MALLOC_ARENA_MAX", None)
+    if saved is not None:
+        os.environ["MALLOC_ARENA_MAX"] = saved
+    try:
+        body, content_type = multipart(small, name="image")
+        for _ in range(4):
+            post(port, "/api/v1/detect", body, content_type, token)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: post(port, "/api/v1/detect", body, content_type, token)[0], range(240)))
+        if statuses.count(200) != 240:
+            raise SystemExit(f"only {statuses.count(200)} of 240 detections answered 200")
+        return 240 / (time.perf_counter() - start)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> int:
@@ -91,11 +124,15 @@ def main() -> int:
         rows.append((route, statistics.median(added), max(added)))
         print(route, [round(a, 1) for a in added], flush=True)
 
+    throughput = {name: [detect_throughput(args.argus, small, arenas) for _ in range(2)]
+                  for name, arenas in (("one arena (Argus)", None), ("glibc default (16)", "16"))}
+    print(throughput, flush=True)
+
     lines = [
         "# One ~10 MB upload: resident memory added",
         "",
-        f"{dt.date.today()} · {platform.machine()} · `{Path(args.argus).relative_to(ROOT) if Path(args.argus).is_relative_to(ROOT) else args.argus}` · "
-        f"`python bench/upload_memory.py --argus {args.argus} --repeat {args.repeat}`",
+        f"{dt.date.today()} · {platform.machine()} · {os.cpu_count()} cores · "
+        f"`make bench-upload-memory` (`python upload_memory.py --argus {args.argus} --repeat {args.repeat}` in bench/)",
         "",
         f"Upload: a {upload_mib:.1f} MiB PNG of noise ({noise.nbytes / 2**20:.1f} MiB of pixels). "
         "Added = VmHWM after the upload − VmRSS before it (peak mark reset before each upload).",
@@ -105,6 +142,10 @@ def main() -> int:
     ]
     for route, median, worst in rows:
         lines.append(f"| `POST {route}` | {median:.1f} | {worst:.1f} | {median / upload_mib:.2f}× |")
+    lines += ["", "Detections per second, 240 requests of a 640x480 JPEG from 8 client threads:", "",
+              "| malloc arenas | run 1 | run 2 |", "| --- | --- | --- |"]
+    for name, runs in throughput.items():
+        lines.append(f"| {name} | {runs[0]:.1f} | {runs[1]:.1f} |")
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
