@@ -19,16 +19,7 @@ import Testing
         defer { if server.isRunning { server.terminate() } }
 
         let base = "http://127.0.0.1:\(port)"
-        var live = false
-        for _ in 0..<200 where !live {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(2)),
-                response.status == .ok
-            {
-                live = true
-            } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        let live = try await Self.waitUntilLive(base)
         #expect(live, "server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
 
         // The JWT secret was generated on first start, readable by the owner only.
@@ -96,16 +87,7 @@ import Testing
             log: log)
         defer { if server.isRunning { server.terminate() } }
         let base = "http://127.0.0.1:\(port)"
-        var live = false
-        for _ in 0..<200 where !live {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(2)),
-                response.status == .ok
-            {
-                live = true
-            } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        let live = try await Self.waitUntilLive(base)
         #expect(live, "server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         // Anonymous access reaches /detect; every upload route shares the parser.
         for route in ["/api/v1/detect"] {
@@ -156,6 +138,16 @@ import Testing
         for _ in 0..<300 where supervisor.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!supervisor.isRunning)
         #expect(supervisor.terminationStatus == 0)
+    }
+
+    /// Whether `/health/live` answered 200 within 20 seconds.
+    static func waitUntilLive(_ base: String) async throws -> Bool {
+        for _ in 0..<200 {
+            let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(2))
+            if response?.status == .ok { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     /// The process ids whose parent is `pid` (from /proc).
