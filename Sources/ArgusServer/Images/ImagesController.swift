@@ -168,7 +168,7 @@ struct ImagesController {
                 let circles = objects.filter { $0.kind == "circle" }.map {
                     Image.Circle(
                         centerX: Float(($0.x1 + $0.x2) / 2), centerY: Float(($0.y1 + $0.y2) / 2), radius: Float($0.radius ?? 0),
-                        label: "circle \(Int(exactly: ($0.confidence * 100).rounded()) ?? 0)%")
+                        label: Image.label("circle", confidence: Double($0.confidence)))
                 }
                 return try image.annotated(with: boxes, circles: circles).encoded(as: .jpeg(quality: 90))
             }

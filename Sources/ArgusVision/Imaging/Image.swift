@@ -123,6 +123,12 @@ public final class Image: @unchecked Sendable {
         }
     }
 
+    /// `name 87%`, the label drawn beside a found object. A NaN or infinite confidence
+    /// (which would trap in `Int(_:)`) reads 0 %.
+    public static func label(_ name: String, confidence: Double) -> String {
+        "\(name) \(Int(exactly: (confidence * 100).rounded()) ?? 0)%"
+    }
+
     /// A copy with each detection drawn as a labelled box and each circle as a labelled circle.
     public func annotated(with detections: [Detection], circles: [Circle] = []) throws -> Image {
         guard let clone = ci_image_clone(handle) else { throw ImageError.corrupt("cannot copy the image") }
@@ -130,8 +136,7 @@ public final class Image: @unchecked Sendable {
         let thickness = Int32(max(2, min(width, height) / 300))
         for detection in detections {
             let colour = Palette.colour(for: detection.classId)
-            // A NaN or infinite confidence would trap in Int(_:).
-            let label = "\(detection.label) \(Int(exactly: (detection.confidence * 100).rounded()) ?? 0)%"
+            let label = Self.label(detection.label, confidence: Double(detection.confidence))
             let box = detection.box
             ci_draw_box(copy.handle, box.x1, box.y1, box.x2, box.y2, colour.r, colour.g, colour.b, label, thickness)
         }
