@@ -8,8 +8,8 @@ enum TokenFuzzing {
 
     static func run(_ bytes: [UInt8]) throws(FuzzFailure) {
         let text = String(decoding: bytes, as: UTF8.self)
-        if let cursor = ImageListQuery.Cursor(token: text) {
-            guard let again = ImageListQuery.Cursor(token: cursor.token), again.micros == cursor.micros, again.id == cursor.id else {
+        if let cursor = KeysetCursor(token: text) {
+            guard let again = KeysetCursor(token: cursor.token), again.micros == cursor.micros, again.id == cursor.id else {
                 throw FuzzFailure("a cursor does not survive its own encoding")
             }
         }

@@ -39,16 +39,17 @@ struct DocsController {
         </html>
         """
 
-    func register(on router: Router<ArgusRequestContext>) {
-        router.get("/openapi.json") { _, _ in
+    var routes: RouteCollection<ArgusRequestContext> {
+        let routes = RouteCollection(context: ArgusRequestContext.self)
+        routes.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        router.get("/docs") { _, _ in
+        routes.get("/docs") { _, _ in
             Self.respond(ByteBuffer(string: Self.page), type: "text/html; charset=utf-8")
         }
-        router.get("/docs/assets/:file") { _, context in
+        routes.get("/docs/assets/:file") { _, context in
             let name = try context.parameters.require("file")
             if name == "init.js" { return Self.respond(ByteBuffer(string: Self.initializer), type: "text/javascript; charset=utf-8") }
             guard let type = Self.contentTypes[name] else {
@@ -61,6 +62,7 @@ struct DocsController {
             }
             return Self.respond(ByteBuffer(bytes: data), type: type)
         }
+        return routes
     }
 
     private static func respond(_ body: ByteBuffer, type: String) -> Response {

@@ -29,3 +29,18 @@ public struct AccountSettings: Sendable {
 
     public init() {}
 }
+
+extension AccountServices {
+    public static func make(configuration: ServerConfiguration, database: ArgusDatabase) async throws -> AccountServices {
+        let secret = try JWTSecret.resolve(
+            secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
+        return await make(configuration: configuration, database: database, secret: secret)
+    }
+
+    static func make(configuration: ServerConfiguration, database: ArgusDatabase, secret: String) async -> AccountServices {
+        AccountServices(
+            database: database, hasher: PasswordHasher(cost: configuration.accounts.bcryptCost),
+            accessTokens: await AccessTokens(secret: secret, lifetime: configuration.accounts.accessTokenLifetime),
+            settings: configuration.accounts)
+    }
+}

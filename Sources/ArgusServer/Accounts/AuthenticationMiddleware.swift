@@ -7,8 +7,10 @@ extension HTTPField.Name {
 }
 
 /// Reads `Authorization: Bearer …` (an access token or an API key) or `X-API-Key` and
-/// puts the caller in the context, on `/api/` routes. No credential leaves the request
-/// anonymous (routes decide); a bad credential is refused here with 401.
+/// puts the caller in the context. No credential leaves the request anonymous (routes
+/// decide); a bad credential is refused here with 401. Attached to the route groups
+/// that take credentials, never to those that hand them out: a stale token must not
+/// stop anyone from signing in again.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
     let authenticator: Authenticator
@@ -16,11 +18,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        // Health, metrics and docs never look at credentials, and neither do the routes
-        // that hand them out: a stale token must not stop anyone from signing in again.
-        guard request.uri.path.hasPrefix("/api/"), !Self.credentialIssuingRoutes.contains(request.uri.path),
-            let credential = try Self.credential(in: request)
-        else { return try await next(request, context) }
+        guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
         var context = context
         do {
             context.identity = try await authenticator.identity(bearer: credential)
@@ -32,14 +30,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 throw APIError(.unauthorized, code: "account_disabled", message: "this account is disabled")
             }
         }
-        context.audit.userId = context.identity?.userId.uuidString.lowercased()
+        context.audit.userId = context.identity?.userId.lowercased
         return try await next(request, context)
     }
 
-    static let credentialIssuingRoutes: Set<String> = ["/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/refresh"]
-
+    /// The credential the request carries: `X-API-Key` first (even empty, which is
+    /// then refused as a bad key), else a bearer token.
     static func credential(in request: Request) throws -> String? {
-        if let key = request.headers[.apiKey] { return key.trimmingCharacters(in: .whitespaces) }
+        if let key = request.headers[.apiKey] {
+            let trimmed = key.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else {
+                throw APIError(
+                    .unauthorized, code: "invalid_credentials", message: "the X-API-Key header is empty: send a key or leave the header out",
+                    headers: [.wwwAuthenticate: "Bearer"])
+            }
+            return trimmed
+        }
         guard let authorization = request.headers[.authorization] else { return nil }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {

@@ -6,8 +6,9 @@ import Hummingbird
 struct FilesController {
     let images: ImageServices
 
-    func register(on router: Router<ArgusRequestContext>) {
-        router.get("/files/:token") { _, context in
+    var routes: RouteCollection<ArgusRequestContext> {
+        let routes = RouteCollection(context: ArgusRequestContext.self)
+        routes.get(":token") { _, context in
             let token = try context.parameters.require("token")
             guard let grant = images.signedURLs.verify(token), await images.store.exists(grant.blobKey) else {
                 throw APIError(.notFound, code: "not_found", message: "this link is invalid or has expired")
@@ -15,5 +16,6 @@ struct FilesController {
             let seconds = max(0, grant.expires - Int(Date().timeIntervalSince1970))
             return FileResponse.make(try await images.store.get(grant.blobKey), contentType: grant.contentType, cacheSeconds: seconds)
         }
+        return routes
     }
 }

@@ -24,12 +24,7 @@ struct ImageIntake: Sendable {
 
     func check(_ upload: Upload, userId: UUID) async throws -> Verdict {
         let bytes = upload.bytes
-        let header: ImageHeader
-        do {
-            header = try ImageHeader.read(bytes)
-        } catch {
-            throw DetectController.apiError(for: error)
-        }
+        let header = try ImageHeader.read(bytes)
         let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         if let existing = try await Self.find(sha256: sha256, userId: userId, on: dependencies.database.db) {
             return .duplicate(existing)
@@ -41,12 +36,8 @@ struct ImageIntake: Sendable {
     /// image is analysed (the sync to disk then costs no extra wait). A file whose
     /// structure cannot be walked to the end is refused (422), never kept with its metadata.
     func stage(_ checked: Checked) async throws -> (blob: StagedBlob, size: Int) {
-        let stripped: [UInt8]
-        do {
-            stripped = try MetadataStripper.stripped(checked.bytes, format: checked.header.format, orientation: checked.header.orientation)
-        } catch {
-            throw DetectController.apiError(for: error)
-        }
+        let stripped = try MetadataStripper.stripped(
+            checked.bytes, format: checked.header.format, orientation: checked.header.orientation)
         return (try await dependencies.images.store.stage(stripped), stripped.count)
     }
 

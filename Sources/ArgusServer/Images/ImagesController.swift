@@ -12,30 +12,40 @@ struct ImagesController {
     var images: ImageServices { dependencies.images }
     var db: any Database { dependencies.database.db }
 
-    func register(on router: Router<ArgusRequestContext>) {
-        router.post("/api/v1/images") { request, context in try await upload(request, context: context) }
-        router.get("/api/v1/images") { request, context in try await list(request, context: context) }
-        router.get("/api/v1/images/:id") { _, context in try await show(context) }
-        router.delete("/api/v1/images/:id") { _, context in try await delete(context) }
-        router.get("/api/v1/images/:id/file") { _, context in try await file(context) }
-        router.get("/api/v1/images/:id/annotated") { _, context in try await annotated(context) }
-        router.get("/api/v1/images/:id/thumbnail") { request, context in try await thumbnail(request, context: context) }
-        router.get("/api/v1/images/:id/objects") { _, context in try await objects(context) }
-        router.get("/api/v1/images/:id/objects/:object_id") { _, context in try await object(context) }
+    /// The upload, which runs models (the inference group's body limit and budget).
+    var uploadRoutes: RouteCollection<ArgusRequestContext> {
+        let routes = RouteCollection(context: ArgusRequestContext.self)
+        routes.post { request, context in try await upload(request, context: context) }
+        return routes
     }
+
+    var routes: RouteCollection<ArgusRequestContext> {
+        let routes = RouteCollection(context: ArgusRequestContext.self)
+        routes.get { request, context in try await list(request, context: context) }
+        routes.get(":id") { _, context in try await show(context) }
+        routes.delete(":id") { _, context in try await delete(context) }
+        routes.get(":id/file") { _, context in try await file(context) }
+        routes.get(":id/annotated") { _, context in try await annotated(context) }
+        routes.get(":id/thumbnail") { request, context in try await thumbnail(request, context: context) }
+        routes.get(":id/objects") { _, context in try await objects(context) }
+        routes.get(":id/objects/:object_id") { _, context in try await object(context) }
+        return routes
+    }
+
+    /// What an upload may set in its query string or form fields.
+    static let uploadParameters = DetectionQuery.names.union(CircleQuery.names).union(["tasks"])
 
     func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.write)
-        var parameters = DetectController.parameters(of: request)
-        let allowed = CircleQuery.names.union(["tasks"])
+        var parameters = try RequestParameters(request, allowed: Self.uploadParameters)
         // Everything but the file is checked before the body is read.
         _ = try TaskRunner.parse(parameters["tasks"])
-        _ = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel, alsoAllowed: allowed)
+        _ = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
         _ = try CircleQuery.options(from: parameters)
         let upload = try await UploadedImage.read(from: request, field: "file", maxBytes: dependencies.configuration.maxUploadBytes)
-        for (name, value) in upload.fields where parameters[name] == nil { parameters[name] = value }
+        try parameters.merge(formFields: upload.fields, allowed: Self.uploadParameters)
         let tasks = try TaskRunner.parse(parameters["tasks"])
-        let query = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel, alsoAllowed: allowed)
+        let query = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
         let circleOptions = try CircleQuery.options(from: parameters)
         let detector = tasks.contains(.detect) ? try DetectController.detector(query.model, in: dependencies.library) : nil
         let detectOptions = try detector.map { try query.resolvingClasses(labels: $0.manifest.labels) }
@@ -157,8 +167,7 @@ struct ImagesController {
         if let cached = cache.annotated(imageId: id) { return FileResponse.make(cached, contentType: "image/jpeg") }
         let objects = try await storedObjects(id)
         let source = try await images.store.get(record.blobKey)
-        let rendered = try await InferenceErrors.mapped {
-            try await dependencies.pool.run { () throws -> [UInt8] in
+        let rendered = try await dependencies.pool.run { () throws -> [UInt8] in
                 let image = try Image.decode(Array(source), limits: ImageLimits(minWidth: 1, minHeight: 1, maxWidth: 65535, maxHeight: 65535))
                 let boxes = objects.filter { $0.kind == "box" }.map {
                     Detection(
@@ -171,7 +180,6 @@ struct ImagesController {
                         label: Image.label("circle", confidence: Double($0.confidence)))
                 }
                 return try image.annotated(with: boxes, circles: circles).encoded(as: .jpeg(quality: 90))
-            }
         }
         cache.storeAnnotated(Data(rendered), imageId: id)
         return FileResponse.make(Data(rendered), contentType: "image/jpeg")
@@ -181,26 +189,18 @@ struct ImagesController {
     func thumbnail(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let record = try await owned(context, scope: .read)
         let id = try record.requireID()
-        var size = 256
-        if let text = request.uri.queryParameters["size"] {
-            guard let value = Int(text), (32...1024).contains(value) else {
-                throw APIError.badRequest("invalid_parameter", "size must be an integer from 32 to 1024")
-            }
-            size = value
-        }
+        let size = try RequestParameters(request, allowed: ["size"]).integer("size", default: 256, in: 32...1024)
         let cache = DerivedImages(directory: images.cacheDirectory)
         let longest = size
         if let cached = cache.thumbnail(imageId: id, size: size) { return FileResponse.make(cached, contentType: "image/jpeg") }
         let source = try await images.store.get(record.blobKey)
-        let encoded = try await InferenceErrors.mapped {
-            try await dependencies.pool.run { () throws -> [UInt8] in
+        let encoded = try await dependencies.pool.run { () throws -> [UInt8] in
                 let image = try Image.decode(Array(source), limits: ImageLimits(minWidth: 1, minHeight: 1, maxWidth: 65535, maxHeight: 65535))
                 let scale = min(1, Double(longest) / Double(max(image.width, image.height)))
                 let width = max(1, Int((Double(image.width) * scale).rounded()))
                 let height = max(1, Int((Double(image.height) * scale).rounded()))
                 let small = try scale < 1 ? image.resized(width: width, height: height) : image
                 return try small.encoded(as: .jpeg(quality: 85))
-            }
         }
         cache.storeThumbnail(Data(encoded), imageId: id, size: size)
         return FileResponse.make(Data(encoded), contentType: "image/jpeg")
@@ -240,15 +240,5 @@ struct ImagesController {
         guard !imageIds.isEmpty else { return [:] }
         let objects = try await DetectedObjectRecord.query(on: db).filter(\.$image.$id ~~ imageIds).all(\.$image.$id)
         return objects.compactMap { $0 }.reduce(into: [:]) { $0[$1, default: 0] += 1 }
-    }
-}
-
-/// Raw bytes with their type; private to the caller's browser cache.
-enum FileResponse {
-    static func make(_ data: Data, contentType: String, cacheSeconds: Int = 300) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: contentType, .cacheControl: "private, max-age=\(cacheSeconds)", .contentLength: String(data.count)],
-            body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 }

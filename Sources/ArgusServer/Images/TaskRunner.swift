@@ -53,8 +53,7 @@ struct TaskRunner: Sendable {
         let limits = dependencies.configuration.imageLimits
         let circleDetector = dependencies.images.circles
         let hough = circleDetector as? HoughCircleDetector
-        var analysis = try await InferenceErrors.mapped {
-            try await dependencies.pool.run { () throws -> Analysis in
+        var analysis = try await dependencies.pool.run { () throws -> Analysis in
                 let decodeStart = ContinuousClock.now
                 let image = try bytes.withUnsafeBytes { try Image.decode($0, limits: limits) }
                 var analysis = Analysis(image: image, decodeMs: Self.milliseconds(since: decodeStart))
@@ -69,11 +68,10 @@ struct TaskRunner: Sendable {
                     analysis.circles = (hough.name, found, Self.milliseconds(since: start))
                 }
                 return analysis
-            }
         }
         if let circleOptions, hough == nil {
             let start = ContinuousClock.now
-            let found = try await InferenceErrors.mapped { try await circleDetector.detect(analysis.image, options: circleOptions) }
+            let found = try await circleDetector.detect(analysis.image, options: circleOptions)
             analysis.circles = (circleDetector.name, found, Self.milliseconds(since: start))
         }
         if let detection = analysis.detection {
@@ -134,23 +132,3 @@ struct TaskRunner: Sendable {
     }
 }
 
-/// Turns refusals and failures of the pool, images and models into API errors.
-enum InferenceErrors {
-    static func mapped<Result: Sendable>(_ work: () async throws -> Result) async throws -> Result {
-        do {
-            return try await work()
-        } catch InferencePoolError.saturated {
-            throw APIError(
-                .serviceUnavailable, code: "busy", message: "all inference slots are busy; retry shortly",
-                headers: [.retryAfter: "1"])
-        } catch let error as ImageError {
-            throw DetectController.apiError(for: error)
-        } catch let error as InferenceError {
-            throw APIError(.internalServerError, code: "inference_failed", message: "\(error)")
-        } catch let error as DetectorError {
-            throw APIError(.internalServerError, code: "model_error", message: "\(error)")
-        } catch let error as RemoteInferenceError {
-            throw APIError(.badGateway, code: "circles_backend_failed", message: error.description)
-        }
-    }
-}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// The one JSON style of every body the server writes: sorted keys, slashes as they
+/// are (`"image/gif"`, not `"image\/gif"`), dates in RFC 3339 UTC (`…Z`).
+enum JSONCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+extension UUID {
+    /// The form every id takes in the API, its exports and its logs. Ids are accepted
+    /// in either case (`UUID(uuidString:)` reads both).
+    var lowercased: String { uuidString.lowercased() }
+}

@@ -1,0 +1,132 @@
+import ArgusVision
+import Foundation
+import Hummingbird
+
+/// `GET /health/live` (the process answers), `GET /health/ready` (the default model is
+/// loaded, migrations are applied and the database answers: 503 until then) and
+/// `GET /health` (each dependency with its status and timing).
+struct HealthController {
+    let dependencies: ServerDependencies
+    var library: DetectorLibrary { dependencies.library }
+    var pool: InferencePool { dependencies.pool }
+    var configuration: ServerConfiguration { dependencies.configuration }
+
+    init(dependencies: ServerDependencies) {
+        self.dependencies = dependencies
+    }
+
+    struct Status: ResponseEncodable {
+        let status: String
+    }
+
+    struct Check: Codable {
+        let status: String
+        let ms: Double
+        var detail: [String: String] = [:]
+    }
+
+    struct Report: ResponseEncodable {
+        let status: String
+        let checks: [String: Check]
+    }
+
+    var routes: RouteCollection<ArgusRequestContext> {
+        let routes = RouteCollection(context: ArgusRequestContext.self)
+        routes.get("live") { _, _ in Status(status: "ok") }
+        routes.get("ready") { request, context -> Response in
+            let database = await self.database()
+            let ready = library.loadedIds.contains(configuration.defaultModel) && database.status == "ok"
+            var response = try Status(status: ready ? "ready" : "loading").response(from: request, context: context)
+            response.status = ready ? .ok : .serviceUnavailable
+            return response
+        }
+        routes.get { _, _ -> Report in await report() }
+        return routes
+    }
+
+    func report() async -> Report {
+        let checks = [
+            "models": models(), "storage": await storage(), "inference": inference(), "database": await database(),
+            "circles": await circles(),
+        ]
+        let healthy = checks.values.allSatisfy { $0.status == "ok" }
+        return Report(status: healthy ? "ok" : "degraded", checks: checks)
+    }
+
+    private func models() -> Check {
+        timed {
+            let loaded = library.loadedIds
+            let ok = loaded.contains(configuration.defaultModel)
+            return (ok, ["default": configuration.defaultModel, "loaded": loaded.joined(separator: ",")])
+        }
+    }
+
+    /// The data directory accepts a write.
+    /// The file store accepts a synced write.
+    private func storage() async -> Check {
+        let start = ContinuousClock.now
+        var detail = ["path": configuration.storagePath]
+        var ok = true
+        do {
+            try await dependencies.images.store.probe()
+        } catch {
+            ok = false
+            detail["error"] = String(describing: error)
+        }
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
+    }
+
+    /// The circle detector: always up in process; a remote one by its (cached) readiness.
+    private func circles() async -> Check {
+        let start = ContinuousClock.now
+        let detector = dependencies.images.circles
+        var detail = ["detector": detector.name]
+        var ok = true
+        if let remote = detector as? RemoteCircleDetector {
+            ok = await remote.client.isReady()
+            detail["url"] = remote.client.baseURL
+            detail["circuit"] = remote.client.circuitOpen ? "open" : "closed"
+        }
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
+    }
+
+    private func inference() -> Check {
+        timed {
+            let load = pool.load
+            return (
+                true,
+                [
+                    "running": String(load.running), "waiting": String(load.waiting),
+                    "concurrency": String(pool.concurrency), "queue_limit": String(pool.queueLimit),
+                ]
+            )
+        }
+    }
+
+    /// A round trip to the database, and no migration left to apply.
+    private func database() async -> Check {
+        let start = ContinuousClock.now
+        var detail = ["kind": configuration.database.kind]
+        var ok = false
+        do {
+            try await dependencies.database.ping()
+            let pending = try await dependencies.database.pendingMigrations()
+            detail["pending_migrations"] = String(pending.count)
+            ok = pending.isEmpty
+        } catch {
+            detail["error"] = String(describing: error)
+        }
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    private func timed(_ body: () -> (Bool, [String: String])) -> Check {
+        let start = ContinuousClock.now
+        let (ok, detail) = body()
+        return Check(status: ok ? "ok" : "failing", ms: Self.milliseconds(since: start), detail: detail)
+    }
+}

@@ -1,0 +1,54 @@
+import ArgusVision
+import Foundation
+import Logging
+
+/// What the routes share: settings, models, the inference pool, the database and accounts.
+public struct ServerDependencies: Sendable {
+    public let configuration: ServerConfiguration
+    public let library: DetectorLibrary
+    public let pool: InferencePool
+    public let accounts: AccountServices
+    public let images: ImageServices
+    /// One registry per application, so tests never see another server's numbers.
+    public let metrics = ServerMetrics()
+
+    public init(
+        configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices,
+        images: ImageServices
+    ) {
+        self.configuration = configuration
+        self.library = library
+        self.pool = pool
+        self.accounts = accounts
+        self.images = images
+    }
+
+    public var database: ArgusDatabase { accounts.database }
+
+    /// Opens the database, applies pending migrations and sets up accounts (the JWT
+    /// secret is generated under the data directory on first start when none is given).
+    public static func open(
+        configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, logger: Logger
+    ) async throws -> ServerDependencies {
+        let database = try ArgusDatabase(
+            location: configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
+        do {
+            let applied = try await database.migrate()
+            if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
+        } catch {
+            await database.shutdown()
+            throw ConfigurationError(
+                description: "ARGUS_DATABASE_URL=\(configuration.database.masked): cannot open or migrate the database: \(String(reflecting: error))")
+        }
+        do {
+            let secret = try JWTSecret.resolve(
+                secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
+            let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
+            let images = try ImageServices.make(configuration: configuration, secret: secret)
+            return ServerDependencies(configuration: configuration, library: library, pool: pool, accounts: accounts, images: images)
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
+}
