@@ -4,7 +4,7 @@
 SWIFT ?= swift
 ARGUS_RELEASE := .build/release/argus
 
-.PHONY: setup build run test fuzz bench bench-load bench-upload-memory parity import-bench-models clean
+.PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory parity import-bench-models clean
 
 setup:
 	@bash scripts/setup.sh
@@ -18,6 +18,10 @@ run: build
 
 test: setup
 	@bash scripts/run-tests.sh
+
+# Rewrites the settings table of docs/configuration.md from the code's declarations.
+settings-doc:
+	@bash scripts/update-settings-doc.sh
 
 # Every fuzz target for FUZZ_SECONDS each (libFuzzer + AddressSanitizer, see Fuzz/README.md).
 FUZZ_SECONDS ?= 600

@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // The ONNX Runtime C header only: the library itself is opened with dlopen at run time.
@@ -83,7 +84,10 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncKit", package: "async-kit"),
+                .product(name: "Yams", package: "Yams"),
             ],
+            // The API document is data, compiled into the binary: nothing to install beside it.
+            resources: [.embedInCode("APIDocs/openapi.yaml")],
             swiftSettings: fuzzInstrumentation
         ),
         // The parsers that read client input, as fuzz targets (see Fuzz/README.md).

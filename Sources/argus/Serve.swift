@@ -22,7 +22,14 @@ struct Config: ParsableCommand {
     @Flag(help: "Print a JSON object instead of NAME=value lines.")
     var json = false
 
+    @Flag(help: "Print the table of every setting, its default and what it accepts (docs/configuration.md), and stop.")
+    var markdown = false
+
     func run() throws {
+        if markdown {
+            print(ServerConfiguration.settingsTable, terminator: "")
+            return
+        }
         let settings = try ServerConfiguration.fromEnvironment().effectiveSettings
         if json {
             let object = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, $0.value) })

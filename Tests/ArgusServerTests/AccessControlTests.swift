@@ -158,7 +158,7 @@ import Testing
 
     @Test func overLongBodiesAreRefusedBeforeTheyAreRead() async throws {
         let configuration = try await TestServer.configuration { $0.maxJSONBytes = 4096 }
-        try await TestServer.run(configuration) { client, _ in
+        try await TestServer.run(configuration, transport: .live) { client, _ in
             let api = APIClient(client: client)
             let big = try await api.request(
                 .post, "/api/v1/auth/signup",

@@ -41,10 +41,19 @@ enum TestServer {
         }
     }
 
-    /// Runs `body` against the application on a loopback port.
+    /// How a test reaches the application.
+    enum Transport {
+        /// In process, through the router (Hummingbird's `.router` framework): no sockets.
+        case router
+        /// Over HTTP on a loopback port, for what needs a real connection.
+        case live
+    }
+
+    /// Runs `body` against the application; every exchange is recorded for the
+    /// response validation against the API document (`ExchangeRecorder`).
     static func run(
-        _ configuration: ServerConfiguration? = nil, pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4),
-        library: DetectorLibrary = TestEnvironment.detectors,
+        _ configuration: ServerConfiguration? = nil, transport: Transport = .router,
+        pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4), library: DetectorLibrary = TestEnvironment.detectors,
         _ body: @escaping @Sendable (any TestClientProtocol, ServerDependencies) async throws -> Void
     ) async throws {
         let configuration = try await { if let configuration { return configuration }; return try await self.configuration() }()
@@ -52,7 +61,8 @@ enum TestServer {
             let app = Application(
                 router: ArgusApplication.makeRouter(dependencies),
                 configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            try await app.test(.live) { client in try await body(client, dependencies) }
+            let framework: TestingSetup = transport == .live ? .live : .router
+            try await app.test(framework) { client in try await body(RecordingClient(base: client), dependencies) }
         }
     }
 }

@@ -1,0 +1,205 @@
+import ArgusVision
+import Foundation
+import Logging
+
+extension ServerConfiguration {
+    /// Every setting `argus serve` reads, in the order `argus config` and the settings
+    /// table list them. Add a setting here and nowhere else (then `make settings-doc`).
+    public static let settings: [Setting] = [
+        .text("ARGUS_HOST", \.host, "address or host name to listen on. Use `0.0.0.0` for all IPv4 interfaces"),
+        .integer("ARGUS_PORT", \.port, in: 0...65535, "TCP port"),
+        .text(
+            "ARGUS_DATA_DIR", \.dataDirectory,
+            "created at start (startup fails, naming the setting, if it cannot be). Holds the default SQLite database, the generated JWT secret, the default image storage (`storage/`) and the cache of annotated images and thumbnails (`cache/`, safe to delete). Relative to the working directory"
+        ),
+        .text(
+            "ARGUS_MODELS_DIR", \.modelsDirectory,
+            "the models directory (catalogue files, custom `<id>.onnx` files and `<id>.json` manifests), relative to the working directory: run from the repository root or set an absolute path"
+        ),
+        .text(
+            "ARGUS_DEFAULT_MODEL", \.defaultModel,
+            "model used when a request gives no `model`. It is loaded at startup, and startup fails if it is unknown or not installed"
+        ),
+        .integer(
+            "ARGUS_MAX_UPLOAD_BYTES", \.maxUploadBytes, in: 1024...(1 << 30),
+            "largest uploaded image in bytes (default 10 MiB). The whole request body may be 64 KiB larger, for the multipart framing"
+        ),
+        Setting(
+            name: "ARGUS_MAX_IMAGE_SIDE",
+            summary: "largest accepted image width and height in pixels. It is checked against the image header, after EXIF orientation, before any pixel is decoded. A larger image gets `422 image_too_large` on every upload route",
+            accepts: "32 to 65535", secret: false, defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                let side = try Setting.parseInteger("ARGUS_MAX_IMAGE_SIDE", value, in: 32...65535)
+                configuration.imageLimits.maxWidth = side
+                configuration.imageLimits.maxHeight = side
+            },
+            show: { String($0.imageLimits.maxWidth) }),
+        Setting(
+            name: "ARGUS_MIN_IMAGE_SIDE",
+            summary: "smallest accepted image width and height in pixels, at most `ARGUS_MAX_IMAGE_SIDE` (startup fails otherwise). Checked like the largest; a smaller image gets `422 image_too_small` on every upload route",
+            accepts: "1 to 4096", secret: false, defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                let side = try Setting.parseInteger("ARGUS_MIN_IMAGE_SIDE", value, in: 1...4096)
+                configuration.imageLimits.minWidth = side
+                configuration.imageLimits.minHeight = side
+            },
+            show: { String($0.imageLimits.minWidth) }),
+        Setting(
+            name: "ARGUS_STORAGE_DIR",
+            summary: "where uploaded images are kept, content-addressed (see [images.md](images.md#storage)). Created at start; startup fails, naming the setting, if it cannot be",
+            accepts: "a path", secret: false, defaultText: "`<ARGUS_DATA_DIR>/storage`",
+            read: { value, configuration in configuration.storageDirectory = value },
+            show: { $0.storagePath }),
+        .seconds(
+            "ARGUS_SIGNED_URL_TTL", \.signedURLLifetime, in: 10...(7 * 86_400),
+            "lifetime of the signed `/files/{token}` links in image answers (file, annotated rendering, thumbnail)"),
+        .choice(
+            "ARGUS_CIRCLES_BACKEND", \.circles.backend,
+            "the circle detector of `POST /api/v1/circles` and the `circles` upload task: `local` (in process, Hough transform) or `remote` (a model server speaking the Open Inference Protocol v2, see [images.md](images.md#on-a-model-server))"
+        ),
+        Setting(
+            name: "ARGUS_CIRCLES_URL",
+            summary: "base URL of that model server, `http://HOST:PORT` or `https://...`. Required with `remote`",
+            accepts: "an http(s) URL", secret: false, defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                guard URL(string: value)?.host != nil, value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                    throw ConfigurationError(description: "ARGUS_CIRCLES_URL=\(value) is invalid: use http://HOST:PORT")
+                }
+                configuration.circles.url = value
+            },
+            show: { $0.circles.url }),
+        .text("ARGUS_CIRCLES_MODEL", \.circles.model, "the model name on that server"),
+        .integer("ARGUS_CIRCLES_TIMEOUT", \.circles.timeoutSeconds, in: 1...300, "seconds each call to that server may take"),
+        .integer("ARGUS_INFERENCE_CONCURRENCY", \.inferenceConcurrency, in: 1...256, "inference jobs that run at once"),
+        .integer(
+            "ARGUS_INFERENCE_QUEUE", \.inferenceQueue, in: 0...10_000,
+            "jobs that may wait for a slot. Requests beyond this get `503 busy` with `Retry-After: 1`"),
+        .integer(
+            "ARGUS_INFERENCE_THREADS", \.inferenceThreads, in: 0...256,
+            "ONNX Runtime intra-op threads per inference. 0 lets ONNX Runtime choose (one per core)"),
+        .optionalText(
+            "ARGUS_ORT_LIBRARY", \.ortLibrary, default: "the library setup installed",
+            "path of `libonnxruntime.so`. When set, only this file is tried (see below for the search otherwise)"),
+        Setting(
+            name: "ARGUS_EXECUTION_PROVIDER", summary: "where inference runs", accepts: "`cpu` or `cuda`", secret: false,
+            defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                switch value.lowercased() {
+                case "cpu": configuration.executionProvider = .cpu
+                case "cuda": configuration.executionProvider = .cuda(device: 0)
+                default: throw ConfigurationError(description: "ARGUS_EXECUTION_PROVIDER must be cpu or cuda, not '\(value)'")
+                }
+            },
+            show: { if case .cuda = $0.executionProvider { "cuda" } else { "cpu" } }),
+        Setting(
+            name: "ARGUS_CUDA_DEVICE", summary: "GPU index. Used only with `ARGUS_EXECUTION_PROVIDER=cuda`", accepts: "0 to 64",
+            secret: false, defaultText: "`0`",
+            read: { value, configuration throws(ConfigurationError) in
+                let device = try Setting.parseInteger("ARGUS_CUDA_DEVICE", value, in: 0...64)
+                if case .cuda = configuration.executionProvider { configuration.executionProvider = .cuda(device: device) }
+            },
+            show: { if case .cuda(let device) = $0.executionProvider { String(device) } else { nil } }),
+        .text(
+            "ARGUS_DOCS_ASSETS_DIR", \.docsAssetsDirectory,
+            "Swagger UI's files for the `/docs` page (installed by `make setup`)"),
+        .rateLimit(
+            "ARGUS_RATE_LIMIT_INFERENCE", \.rateLimits.inference,
+            "token bucket per caller (user, API key, or client address for anonymous callers) for the routes that run a model (`POST /api/v1/detect`, `/api/v1/circles` and `/api/v1/images`). N requests may come at once; the bucket refills at N per period"
+        ),
+        .rateLimit(
+            "ARGUS_RATE_LIMIT_API", \.rateLimits.api,
+            "the same for every other `/api/` route but sign-up, login and refresh. Health checks, `/metrics`, the docs and signed file links are never limited"
+        ),
+        .rateLimit(
+            "ARGUS_RATE_LIMIT_AUTH", \.rateLimits.auth,
+            "token bucket per client address for sign-up, login and refresh"),
+        Setting(
+            name: "ARGUS_CORS_ORIGINS",
+            summary: "comma-separated origins allowed to call the API from a browser, or `*` for any. Unset: no CORS headers",
+            accepts: "`*` or origins such as `https://app.example.com`", secret: false, defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                let origins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                for origin in origins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+                    throw ConfigurationError(
+                        description: "ARGUS_CORS_ORIGINS has '\(origin)': use * or origins such as https://app.example.com")
+                }
+                configuration.corsOrigins = origins
+            },
+            show: { $0.corsOrigins.isEmpty ? nil : $0.corsOrigins.joined(separator: ",") }),
+        .choice("ARGUS_LOG_LEVEL", \.logLevel, "the least severe level logged"),
+        .choice("ARGUS_LOG_FORMAT", \.logFormat, "`json` (one JSON object per line, see [api.md](api.md#logs)) or `text`"),
+        Setting(
+            name: "ARGUS_CONFIG_FILE",
+            summary: "a file of `ARGUS_NAME=value` lines: blank lines and `#` comments are ignored, values may be in double quotes. A variable set in the environment wins over the file. An unreadable file or a line of another form stops startup",
+            accepts: "a path", secret: false, defaultText: nil,
+            read: { value, configuration in configuration.configFile = value },
+            show: { $0.configFile }),
+        Setting(
+            name: "ARGUS_DATABASE_URL",
+            summary: "the database (see [Database](#database)): `sqlite:PATH`, `sqlite://relative/path`, `sqlite:///absolute/path`, or `postgres://user:password@host:port/db` (`postgresql://` too). `argus config` shows the password as `****`",
+            accepts: "a database URL", secret: false, defaultText: "`sqlite://<ARGUS_DATA_DIR>/argus.sqlite`",
+            read: { value, configuration throws(ConfigurationError) in
+                guard let location = DatabaseLocation.parse(value) else {
+                    throw ConfigurationError(
+                        description: "ARGUS_DATABASE_URL is invalid: use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+                }
+                configuration.databaseURL = location
+            },
+            show: { $0.database.masked }),
+        .integer("ARGUS_DATABASE_POOL_SIZE", \.databasePoolSize, in: 1...100, "PostgreSQL connections per event loop"),
+        Setting(
+            name: "ARGUS_JWT_SECRET",
+            summary: "the HMAC secret that signs access tokens and file links. When neither it nor `ARGUS_JWT_SECRET_FILE` is set, a secret is generated on first start into `<ARGUS_DATA_DIR>/jwt-secret` (mode 0600) and reused after. Changing it ends every access token and every signed file link at once",
+            accepts: "at least \(JWTSecret.minimumBytes) bytes", secret: true, defaultText: "generated",
+            read: { value, configuration throws(ConfigurationError) in
+                guard value.utf8.count >= JWTSecret.minimumBytes else {
+                    throw ConfigurationError(description: "ARGUS_JWT_SECRET is too short: use at least \(JWTSecret.minimumBytes) bytes")
+                }
+                configuration.jwtSecret = value
+            },
+            show: { configuration in
+                if configuration.jwtSecret != nil { return "****" }
+                return configuration.jwtSecretFile == nil ? "(generated in \(configuration.dataDirectory)/jwt-secret)" : "(from file)"
+            }),
+        Setting(
+            name: "ARGUS_JWT_SECRET_FILE",
+            summary: "a file that holds the secret instead (surrounding white space ignored, at least 32 bytes). Startup fails if the file does not exist. `ARGUS_JWT_SECRET` wins when both are set",
+            accepts: "a path", secret: false, defaultText: nil,
+            read: { value, configuration in configuration.jwtSecretFile = value },
+            show: { $0.jwtSecretFile }),
+        .seconds("ARGUS_ACCESS_TOKEN_TTL", \.accounts.accessTokenLifetime, in: 60...86_400, "lifetime of access tokens"),
+        .seconds(
+            "ARGUS_REFRESH_TOKEN_TTL", \.accounts.refreshTokenLifetime, in: 300...(365 * 86_400),
+            "lifetime of refresh tokens (default 30 days)"),
+        .integer(
+            "ARGUS_BCRYPT_COST", \.accounts.bcryptCost, in: 4...16,
+            "bcrypt cost of new password hashes. Each step doubles the time a hash takes to make and to check"),
+        .integer(
+            "ARGUS_LOGIN_MAX_FAILURES", \.accounts.loginMaxFailures, in: 1...1000,
+            "failed sign-ins for one email before it is locked (see [api.md](api.md#passwords-and-sign-in))"),
+        .seconds(
+            "ARGUS_LOGIN_LOCKOUT_SECONDS", \.accounts.loginLockout, in: 1...86_400,
+            "how long a locked email gets `429 login_locked`"),
+        .boolean(
+            "ARGUS_ALLOW_SIGNUP", \.accounts.allowSignup,
+            "with `false`, `POST /api/v1/auth/signup` answers `403 signup_disabled`; accounts are created with `argus users create`"
+        ),
+        .boolean(
+            "ARGUS_ALLOW_ANONYMOUS", \.accounts.allowAnonymous,
+            "with `true`, `POST /api/v1/detect` runs without a credential. Every other `/api/` route still needs one"),
+        .integer(
+            "ARGUS_MAX_JSON_BYTES", \.maxJSONBytes, in: 1024...(16 << 20),
+            "largest JSON or form body on every route but the uploads. Larger ones get `413 payload_too_large`"),
+    ]
+
+    /// The settings table of `docs/configuration.md`, made from ``settings``
+    /// (`argus config --markdown`); a test keeps the document equal to it.
+    public static var settingsTable: String {
+        let escape = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|") }
+        var lines = ["| variable | default | accepts | meaning |", "| --- | --- | --- | --- |"]
+        for setting in settings {
+            lines.append("| `\(setting.name)` | \(escape(setting.defaultValue)) | \(escape(setting.accepts)) | \(escape(setting.summary)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
