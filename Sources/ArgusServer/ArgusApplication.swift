@@ -38,6 +38,9 @@ public enum ArgusApplication {
             logger: logger)
     }
 
+    /// Where the API's routes live; links in answers are made from it.
+    static let apiBase = "/api/v1"
+
     /// The OpenAPI 3.1 document served at `/openapi.json`.
     public static var openAPIDocument: String { OpenAPIDocument.json }
 
@@ -58,7 +61,7 @@ public enum ArgusApplication {
         router.addRoutes(HealthController(dependencies: dependencies).routes, atPath: "/health")
         router.addRoutes(MetricsController(metrics: dependencies.metrics).routes, atPath: "/metrics")
         router.addRoutes(DocsController(assetsDirectory: configuration.docsAssetsDirectory).routes)
-        router.addRoutes(FilesController(images: dependencies.images).routes, atPath: "/files")
+        router.addRoutes(FilesController(dependencies: dependencies).routes, atPath: "/files")
 
         // The API. Authentication runs before rate limiting so that callers are limited
         // per user or key; sign-in routes are limited per address.
@@ -67,7 +70,7 @@ public enum ArgusApplication {
         let jsonLimit = BodyLimitMiddleware(limit: configuration.maxJSONBytes)
         let authentication = AuthenticationMiddleware(authenticator: Authenticator(services: accounts))
         func group(_ body: BodyLimitMiddleware, authenticated: Bool, budget: String, _ limit: RateLimit?) -> RouterGroup<ArgusRequestContext> {
-            let group = router.group("/api/v1").add(middleware: body)
+            let group = router.group(RouterPath(apiBase)).add(middleware: body)
             if authenticated { group.add(middleware: authentication) }
             if let limit {
                 group.add(middleware: RateLimitMiddleware(limiter: limiter, group: budget, limit: limit, key: authenticated ? .caller : .address))
@@ -90,8 +93,8 @@ public enum ArgusApplication {
         inference.addRoutes(detect.routes, atPath: "/detect")
         inference.addRoutes(CirclesController(dependencies: dependencies).routes, atPath: "/circles")
         let images = ImagesController(dependencies: dependencies)
-        inference.addRoutes(images.uploadRoutes, atPath: "/images")
-        api.addRoutes(images.routes, atPath: "/images")
+        inference.addRoutes(images.uploadRoutes, atPath: RouterPath(ImagesController.path))
+        api.addRoutes(images.routes, atPath: RouterPath(ImagesController.path))
         let history = HistoryController(dependencies: dependencies)
         api.addRoutes(history.historyRoutes, atPath: "/detect/history")
         api.addRoutes(history.statsRoutes, atPath: "/stats")

@@ -19,13 +19,10 @@ final class ResultWriter {
     private let format: Detect.Format
     private let model: ModelManifest
     private let output = OutputWriter()
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return encoder
-    }()
+    private let encoder = JSONLines.encoder
     private var results: [ImageResult] = []
     private var cocoResults: [COCOResultRecord] = []
+    private var categories = COCOCategoryTable()
 
     init(format: Detect.Format, model: ModelManifest) {
         self.format = format
@@ -41,13 +38,15 @@ final class ResultWriter {
         case .json:
             results.append(result)
         case .jsonl:
-            output.write(encode(result) + "\n")
+            output.write((try? JSONLines.line(result, encoder: encoder)) ?? "null\n")
         case .csv:
             for detection in detections { output.write(CSVFormat.row(file: file, detection: detection) + "\n") }
         case .coco:
             let name = (file as NSString).lastPathComponent
             cocoResults += detections.compactMap { detection in
-                COCOResultRecord(fileName: name, detection: detection, categoryId: categoryId(for: detection.classId))
+                COCOResultRecord(
+                    fileName: name, detection: detection,
+                    categoryId: categories.id(label: detection.label, classId: detection.classId))
             }
         }
     }
@@ -59,11 +58,6 @@ final class ResultWriter {
         case .jsonl, .csv: break
         }
         output.flush()
-    }
-
-    /// COCO category ids for COCO-labelled models; 1-based indices otherwise.
-    private func categoryId(for classId: Int) -> Int? {
-        model.usesCOCOLabels ? COCOCategories.categoryId(forIndex: classId) : classId + 1
     }
 
     private func encode(_ value: some Encodable) -> String {

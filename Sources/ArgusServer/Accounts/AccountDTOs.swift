@@ -2,7 +2,7 @@ import Foundation
 
 /// A user as the API shows it.
 struct UserResponse: Codable {
-    let id: UUID
+    let id: String
     let email: String
     let name: String
     let role: Role
@@ -10,7 +10,7 @@ struct UserResponse: Codable {
     let created_at: Date?
 
     init(_ user: UserRecord) throws {
-        id = try user.requireID()
+        id = try user.requireID().lowercased
         email = user.email
         name = user.name
         role = user.roleValue
@@ -36,7 +36,7 @@ struct TokenResponse: Codable {
 
 /// An API key as listed; `key` (the secret) only in the answer that creates it.
 struct APIKeyResponse: Codable {
-    let id: UUID
+    let id: String
     let name: String
     let prefix: String
     let scopes: [Scope]
@@ -46,7 +46,7 @@ struct APIKeyResponse: Codable {
     var key: String?
 
     init(_ record: APIKeyRecord, key: String? = nil) throws {
-        id = try record.requireID()
+        id = try record.requireID().lowercased
         name = record.name
         prefix = record.prefix
         scopes = Scope.allCases.filter(record.scopeSet.contains)

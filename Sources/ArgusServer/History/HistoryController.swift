@@ -22,10 +22,10 @@ struct HistoryController {
     }
 
     struct Run: Codable {
-        let id: UUID
+        let id: String
         let task: String
         let model: String
-        let image_id: UUID?
+        let image_id: String?
         let image: [String: Int]
         let object_count: Int
         let inference_ms: Double
@@ -55,7 +55,7 @@ struct HistoryController {
         let byRun = Dictionary(grouping: objects) { $0.$run.id }
         let items = try runs.map { run in
             Run(
-                id: try run.requireID(), task: run.task, model: run.model, image_id: run.$image.id,
+                id: try run.requireID().lowercased, task: run.task, model: run.model, image_id: run.$image.id?.lowercased,
                 image: ["width": run.imageWidth, "height": run.imageHeight], object_count: run.objectCount,
                 inference_ms: run.inferenceMs, total_ms: run.totalMs, created_at: run.createdAt,
                 objects: try (byRun[try run.requireID()] ?? []).map(ObjectSummary.init))

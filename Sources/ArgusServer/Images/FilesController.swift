@@ -1,21 +1,41 @@
+import FluentKit
 import Foundation
 import Hummingbird
 
-/// `GET /files/{token}`: a stored file through a signed, expiring link (no credentials:
-/// the token is the permission). A forged, altered or expired token answers 404.
+/// `GET /files/{token}`: a stored file, or an image's annotated rendering or thumbnail,
+/// through a signed, expiring link (no credentials: the token is the permission). A
+/// forged, altered or expired token, or a link to a deleted image, answers 404.
 struct FilesController {
-    let images: ImageServices
+    let dependencies: ServerDependencies
+    var images: ImageServices { dependencies.images }
 
     var routes: RouteCollection<ArgusRequestContext> {
         let routes = RouteCollection(context: ArgusRequestContext.self)
-        routes.get(":token") { _, context in
-            let token = try context.parameters.require("token")
-            guard let grant = images.signedURLs.verify(token), await images.store.exists(grant.blobKey) else {
-                throw APIError(.notFound, code: "not_found", message: "this link is invalid or has expired")
-            }
-            let seconds = max(0, grant.expires - Int(Date().timeIntervalSince1970))
-            return FileResponse.make(try await images.store.get(grant.blobKey), contentType: grant.contentType, cacheSeconds: seconds)
-        }
+        routes.get(":token") { _, context in try await file(context) }
         return routes
+    }
+
+    static let invalid = APIError.notFound("this link is invalid or has expired")
+
+    func file(_ context: ArgusRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        guard let grant = images.signedURLs.verify(token) else { throw Self.invalid }
+        let seconds = max(0, grant.expires - Int(Date().timeIntervalSince1970))
+        let data: Data
+        switch grant.subject {
+        case .blob(let key):
+            guard await images.store.exists(key) else { throw Self.invalid }
+            data = try await images.store.get(key)
+        case .annotated(let imageId):
+            data = try await DerivedImageRenderer(dependencies: dependencies).annotated(try await image(imageId))
+        case .thumbnail(let imageId, let size):
+            data = try await DerivedImageRenderer(dependencies: dependencies).thumbnail(try await image(imageId), size: size)
+        }
+        return FileResponse.make(data, contentType: grant.contentType, cacheSeconds: seconds)
+    }
+
+    private func image(_ id: UUID) async throws -> ImageRecord {
+        guard let record = try await ImageRecord.find(id, on: dependencies.database.db) else { throw Self.invalid }
+        return record
     }
 }

@@ -16,7 +16,7 @@ struct ImageResponse: Codable {
         let total_ms: Double
     }
 
-    let id: UUID
+    let id: String
     let filename: String?
     let format: String
     let media_type: String
@@ -28,6 +28,9 @@ struct ImageResponse: Codable {
     /// `/files/{token}`: works without credentials until `file_url_expires_at`.
     let file_url: String
     let file_url_expires_at: Date
+    /// Signed links like `file_url`, to the annotated rendering and the default thumbnail.
+    let annotated_url: String
+    let thumbnail_url: String
     let links: Links
     var object_count: Int?
     var objects: [ObjectSummary]?
@@ -36,7 +39,7 @@ struct ImageResponse: Codable {
 
     init(_ record: ImageRecord, signedURLs: SignedURLs) throws {
         let id = try record.requireID()
-        self.id = id
+        self.id = id.lowercased
         filename = record.filename
         format = record.format
         media_type = ImageResponse.mediaType(record.format)
@@ -47,8 +50,11 @@ struct ImageResponse: Codable {
         created_at = record.createdAt
         let now = Date()
         file_url = signedURLs.path(blobKey: record.blobKey, contentType: media_type, now: now)
+        annotated_url = signedURLs.path(.annotated(imageId: id), contentType: "image/jpeg", now: now)
+        thumbnail_url = signedURLs.path(
+            .thumbnail(imageId: id, size: DerivedImageRenderer.defaultThumbnailSize), contentType: "image/jpeg", now: now)
         file_url_expires_at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + signedURLs.lifetime).rounded(.down))
-        let base = "/api/v1/images/\(id.uuidString.lowercased())"
+        let base = ArgusApplication.apiBase + ImagesController.path + "/" + id.lowercased
         links = Links(file: base + "/file", annotated: base + "/annotated", thumbnail: base + "/thumbnail", objects: base + "/objects")
     }
 

@@ -12,6 +12,9 @@ struct ImagesController {
     var images: ImageServices { dependencies.images }
     var db: any Database { dependencies.database.db }
 
+    /// Under `ArgusApplication.apiBase`.
+    static let path = "/images"
+
     /// The upload, which runs models (the inference group's body limit and budget).
     var uploadRoutes: RouteCollection<ArgusRequestContext> {
         let routes = RouteCollection(context: ArgusRequestContext.self)
@@ -159,51 +162,19 @@ struct ImagesController {
         return response
     }
 
-    /// The image with its stored boxes and circles drawn, as JPEG; rendered once, then cached.
+    /// The image with its stored boxes and circles drawn, as JPEG.
     func annotated(_ context: ArgusRequestContext) async throws -> Response {
         let record = try await owned(context, scope: .read)
-        let id = try record.requireID()
-        let cache = DerivedImages(directory: images.cacheDirectory)
-        if let cached = cache.annotated(imageId: id) { return FileResponse.make(cached, contentType: "image/jpeg") }
-        let objects = try await storedObjects(id)
-        let source = try await images.store.get(record.blobKey)
-        let rendered = try await dependencies.pool.run { () throws -> [UInt8] in
-                let image = try Image.decode(Array(source), limits: ImageLimits(minWidth: 1, minHeight: 1, maxWidth: 65535, maxHeight: 65535))
-                let boxes = objects.filter { $0.kind == "box" }.map {
-                    Detection(
-                        classId: $0.classId ?? 0, label: $0.label, confidence: Float($0.confidence),
-                        box: BoundingBox(x1: Float($0.x1), y1: Float($0.y1), x2: Float($0.x2), y2: Float($0.y2)))
-                }
-                let circles = objects.filter { $0.kind == "circle" }.map {
-                    Image.Circle(
-                        centerX: Float(($0.x1 + $0.x2) / 2), centerY: Float(($0.y1 + $0.y2) / 2), radius: Float($0.radius ?? 0),
-                        label: Image.label("circle", confidence: Double($0.confidence)))
-                }
-                return try image.annotated(with: boxes, circles: circles).encoded(as: .jpeg(quality: 90))
-        }
-        cache.storeAnnotated(Data(rendered), imageId: id)
-        return FileResponse.make(Data(rendered), contentType: "image/jpeg")
+        return FileResponse.make(try await DerivedImageRenderer(dependencies: dependencies).annotated(record), contentType: "image/jpeg")
     }
 
     /// A JPEG whose longer side is `size` pixels (32-1024, default 256; never upscaled).
     func thumbnail(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let record = try await owned(context, scope: .read)
-        let id = try record.requireID()
-        let size = try RequestParameters(request, allowed: ["size"]).integer("size", default: 256, in: 32...1024)
-        let cache = DerivedImages(directory: images.cacheDirectory)
-        let longest = size
-        if let cached = cache.thumbnail(imageId: id, size: size) { return FileResponse.make(cached, contentType: "image/jpeg") }
-        let source = try await images.store.get(record.blobKey)
-        let encoded = try await dependencies.pool.run { () throws -> [UInt8] in
-                let image = try Image.decode(Array(source), limits: ImageLimits(minWidth: 1, minHeight: 1, maxWidth: 65535, maxHeight: 65535))
-                let scale = min(1, Double(longest) / Double(max(image.width, image.height)))
-                let width = max(1, Int((Double(image.width) * scale).rounded()))
-                let height = max(1, Int((Double(image.height) * scale).rounded()))
-                let small = try scale < 1 ? image.resized(width: width, height: height) : image
-                return try small.encoded(as: .jpeg(quality: 85))
-        }
-        cache.storeThumbnail(Data(encoded), imageId: id, size: size)
-        return FileResponse.make(Data(encoded), contentType: "image/jpeg")
+        let size = try RequestParameters(request, allowed: ["size"])
+            .integer("size", default: DerivedImageRenderer.defaultThumbnailSize, in: DerivedImageRenderer.thumbnailSizes)
+        let data = try await DerivedImageRenderer(dependencies: dependencies).thumbnail(record, size: size)
+        return FileResponse.make(data, contentType: "image/jpeg")
     }
 
     func objects(_ context: ArgusRequestContext) async throws -> Response {
@@ -232,8 +203,7 @@ struct ImagesController {
     }
 
     func storedObjects(_ imageId: UUID) async throws -> [DetectedObjectRecord] {
-        try await DetectedObjectRecord.query(on: db).filter(\.$image.$id == imageId)
-            .sort(\.$confidence, .descending).sort(\.$id).all()
+        try await DetectedObjectRecord.stored(imageId: imageId, on: db)
     }
 
     func objectCounts(_ imageIds: [UUID]) async throws -> [UUID: Int] {

@@ -3,46 +3,50 @@ import Foundation
 
 /// An object in a list: `{"object_id", "kind", "label", "confidence", "bbox": [x1, y1, x2, y2]}`.
 struct ObjectSummary: Codable {
-    let object_id: UUID
+    let object_id: String
     let kind: String
     let label: String
-    let confidence: Double
-    let bbox: [Double]
+    let confidence: Float
+    let bbox: [Float]
 
     init(_ record: DetectedObjectRecord) throws {
-        object_id = try record.requireID()
+        object_id = try record.requireID().lowercased
         kind = record.kind
         label = record.label
-        confidence = record.confidence
-        bbox = [record.x1, record.y1, record.x2, record.y2]
+        confidence = NumberFormat.float(record.confidence)
+        bbox = [record.x1, record.y1, record.x2, record.y2].map(NumberFormat.float)
     }
 }
 
 /// One object with its geometry: the centroid, and the radius (a circle's own, or for a
 /// box the radius of the circle through its corners).
 struct ObjectDetail: Codable {
-    let object_id: UUID
+    let object_id: String
     let kind: String
     let label: String
     let class_id: Int?
-    let confidence: Double
-    let bbox: [Double]
+    let confidence: Float
+    let bbox: [Float]
+    /// Derived from the box as shown: its exact midpoint, and its radius.
     let centroid: [Double]
     let radius: Double
-    let image_id: UUID?
+    let image_id: String?
     let created_at: Date?
 
     init(_ record: DetectedObjectRecord) throws {
-        object_id = try record.requireID()
+        object_id = try record.requireID().lowercased
         kind = record.kind
         label = record.label
         class_id = record.classId
-        confidence = record.confidence
-        bbox = [record.x1, record.y1, record.x2, record.y2]
-        centroid = [(record.x1 + record.x2) / 2, (record.y1 + record.y2) / 2]
-        let halfWidth = (record.x2 - record.x1) / 2, halfHeight = (record.y2 - record.y1) / 2
-        radius = record.radius ?? (halfWidth * halfWidth + halfHeight * halfHeight).squareRoot()
-        image_id = record.$image.id
+        confidence = NumberFormat.float(record.confidence)
+        bbox = [record.x1, record.y1, record.x2, record.y2].map(NumberFormat.float)
+        let (x1, y1, x2, y2) = (
+            NumberFormat.shown(record.x1), NumberFormat.shown(record.y1), NumberFormat.shown(record.x2), NumberFormat.shown(record.y2)
+        )
+        centroid = [(x1 + x2) / 2, (y1 + y2) / 2]
+        let halfWidth = (x2 - x1) / 2, halfHeight = (y2 - y1) / 2
+        radius = record.radius.map(NumberFormat.shown) ?? (halfWidth * halfWidth + halfHeight * halfHeight).squareRoot()
+        image_id = record.$image.id?.lowercased
         created_at = record.createdAt
     }
 }

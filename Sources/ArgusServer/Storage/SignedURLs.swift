@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
 
-/// Expiring links to stored files, `GET /files/{token}`: the local equivalent of
-/// presigned URLs. The token carries the blob key, its content type and the expiry,
-/// and an HMAC-SHA256 over them; nothing is stored.
+/// Expiring links to stored files and their renderings, `GET /files/{token}`: the local
+/// equivalent of presigned URLs, so that a browser `<img>` can show them without a
+/// header. The token carries what it opens, its content type and the expiry, and an
+/// HMAC-SHA256 over them; nothing is stored.
 public struct SignedURLs: Sendable {
     private let key: SymmetricKey
     public let lifetime: TimeInterval
@@ -14,16 +15,53 @@ public struct SignedURLs: Sendable {
         self.lifetime = lifetime
     }
 
+    /// What a link opens.
+    public enum Subject: Equatable, Sendable {
+        /// A stored file, by its blob key.
+        case blob(String)
+        /// An image's annotated rendering (JPEG).
+        case annotated(imageId: UUID)
+        /// An image's thumbnail, its longer side `size` pixels (JPEG).
+        case thumbnail(imageId: UUID, size: Int)
+
+        var text: String {
+            switch self {
+            case .blob(let key): key
+            case .annotated(let id): "annotated:" + id.lowercased
+            case .thumbnail(let id, let size): "thumbnail:\(id.lowercased):\(size)"
+            }
+        }
+
+        init?(_ text: Substring) {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            switch (parts.count, parts.first) {
+            case (1, _): self = .blob(String(text))
+            case (2, "annotated"):
+                guard let id = UUID(uuidString: String(parts[1])) else { return nil }
+                self = .annotated(imageId: id)
+            case (3, "thumbnail"):
+                guard let id = UUID(uuidString: String(parts[1])), let size = Int(parts[2]) else { return nil }
+                self = .thumbnail(imageId: id, size: size)
+            default: return nil
+            }
+        }
+    }
+
     public struct Grant: Equatable, Sendable {
-        public let blobKey: String
+        public let subject: Subject
         public let contentType: String
         public let expires: Int
     }
 
-    /// `/files/<token>` for `blobKey`, valid for the configured lifetime.
+    /// `/files/<token>` for a stored file, valid for the configured lifetime.
     public func path(blobKey: String, contentType: String, now: Date = Date()) -> String {
+        path(.blob(blobKey), contentType: contentType, now: now)
+    }
+
+    /// `/files/<token>` for `subject`, valid for the configured lifetime.
+    public func path(_ subject: Subject, contentType: String, now: Date = Date()) -> String {
         let expires = Int(now.timeIntervalSince1970 + lifetime)
-        let payload = "\(blobKey)|\(contentType)|\(expires)"
+        let payload = "\(subject.text)|\(contentType)|\(expires)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)
         return "/files/" + SecretTokens.base64URL(Data(payload.utf8)) + "." + SecretTokens.base64URL(Data(mac))
     }
@@ -36,8 +74,10 @@ public struct SignedURLs: Sendable {
             let text = String(data: payload, encoding: .utf8)
         else { return nil }
         let fields = text.split(separator: "|", omittingEmptySubsequences: false)
-        guard fields.count == 3, let expires = Int(fields[2]), Double(expires) > now.timeIntervalSince1970 else { return nil }
-        return Grant(blobKey: String(fields[0]), contentType: String(fields[1]), expires: expires)
+        guard fields.count == 3, let subject = Subject(fields[0]), let expires = Int(fields[2]),
+            Double(expires) > now.timeIntervalSince1970
+        else { return nil }
+        return Grant(subject: subject, contentType: String(fields[1]), expires: expires)
     }
 
     static func decode(_ text: Substring) -> Data? {
