@@ -1,6 +1,7 @@
 import ArgusVision
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -29,13 +30,20 @@ public enum ArgusApplication {
         let dependencies = try await ServerDependencies.open(
             configuration: configuration, library: library, pool: pool, logger: logger)
         logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
-        let metrics = dependencies.metrics
         return Application(
             router: makeRouter(dependencies),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(metrics: metrics)])),
+            server: httpServer(metrics: dependencies.metrics, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "argus"),
             services: [DatabaseService(database: dependencies.database)],
             logger: logger)
+    }
+
+    /// HTTP/1.1 with the connection counter and the JSON answer to requests the parser refuses.
+    public static func httpServer(metrics: ServerMetrics, logger: Logger) -> HTTPServerBuilder {
+        .http1(
+            configuration: .init(additionalChannelHandlers: [
+                ConnectionCounter(metrics: metrics), HTTPRefusalResponder(metrics: metrics, logger: logger),
+            ]))
     }
 
     /// Where the API's routes live; links in answers are made from it.

@@ -11,15 +11,18 @@ enum RawHTTP {
     /// Sends `request` as is and returns what the server answers before closing or the
     /// timeout. The blocking socket calls run on a thread of their own, never on one of
     /// Swift's cooperative threads (which the server under test needs).
-    static func exchange(port: Int, request: String, timeoutSeconds: Int) async throws -> String {
+    /// With `hangUp`, the connection is closed right after sending, without waiting for an answer.
+    static func exchange(port: Int, request: String, timeoutSeconds: Int, hangUp: Bool = false) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds) })
+                continuation.resume(with: Result {
+                    try blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds, hangUp: hangUp)
+                })
             }
         }
     }
 
-    private static func blockingExchange(port: Int, request: String, timeoutSeconds: Int) throws -> String {
+    private static func blockingExchange(port: Int, request: String, timeoutSeconds: Int, hangUp: Bool) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -35,6 +38,7 @@ enum RawHTTP {
         guard connected == 0 else { throw Failure(description: "connect failed") }
         let bytes = Array(request.utf8)
         guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw Failure(description: "send failed") }
+        if hangUp { return "" }
         var received = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

@@ -64,11 +64,16 @@ public struct APIError: Error, Sendable {
     /// The JSON error body, the one place its shape is written.
     /// - Parameter requestId: ties the answer to the server's log line.
     public func response(requestId: String) -> Response {
-        let body = ErrorBody(error: .init(code: code, message: message, request_id: requestId))
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body(requestId: requestId)))
+    }
+
+    /// The body alone, for answers written below the router (`HTTPRefusalResponder`).
+    func body(requestId: String) -> ByteBuffer {
+        let body = ErrorBody(error: .init(code: code, message: message, request_id: requestId))
         let data = (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":{"code":"internal","message":"error"}}"#.utf8)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return ByteBuffer(bytes: data)
     }
 
     /// The error body's fields.
