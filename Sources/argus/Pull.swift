@@ -54,8 +54,10 @@ extension Models {
             let base = mirror ?? ProcessInfo.processInfo.environment["ARGUS_MODEL_MIRROR"].flatMap { $0.isEmpty ? nil : $0 }
             if let base { return base.hasSuffix("/") ? base + manifest.file : base + "/" + manifest.file }
             guard let url = manifest.url else {
-                throw ValidationError(
-                    "model \(manifest.id) has no download URL: setup builds it (make setup), or use `argus models import`")
+                let how = ModelCatalogue.installedBySetup.contains(manifest.id)
+                    ? "setup builds it: run `make setup` in the repository"
+                    : "import your copy with `argus models import PATH/\(manifest.file) --as \(manifest.id)`"
+                throw ValidationError("model \(manifest.id) has no download URL: \(how) (or pass --url or --mirror)")
             }
             return url
         }

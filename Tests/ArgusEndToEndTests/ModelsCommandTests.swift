@@ -102,3 +102,30 @@ import Testing
         #expect(noURL.status != 0 && noURL.stderr.contains("no download URL"))
     }
 }
+
+/// CLI refusals that say how to fix them.
+@Suite struct CLIRefusalTests {
+    @Test func aRefusedSettingPrintsTheCommandsOwnUsage() async throws {
+        let serve = try await ArgusProcess.run(["serve"], environment: ["ARGUS_PORT": "eighty"])
+        #expect(serve.status == 64)
+        #expect(serve.stderr.contains("ARGUS_PORT=eighty is invalid"))
+        #expect(serve.stderr.contains("Usage: argus serve"), "\(serve.stderr)")
+        #expect(!serve.stderr.contains("argus <subcommand>"))
+    }
+
+    @Test func aMissingModelSaysHowToInstallItAndWhereItWasLookedFor() async throws {
+        let image = TestEnvironment.sampleImage("darknet_dog.jpg").path
+        // A relative models folder, as when the binary runs outside the repository root.
+        let relative = try await ArgusProcess.run(
+            ["detect", "--model", "picodet-s", image], environment: ["ARGUS_MODELS_DIR": "no-such-models-dir"])
+        #expect(relative.status != 0)
+        #expect(relative.stderr.contains("argus models import PATH/picodet_s_320_coco.onnx --as picodet-s"), "\(relative.stderr)")
+        #expect(relative.stderr.contains("relative to the working directory"))
+        #expect(relative.stderr.contains("ARGUS_MODELS_DIR"))
+        #expect(!relative.stderr.contains("models pull"))
+        let pullable = try await ArgusProcess.run(
+            ["detect", "--model", "yolox-nano", image], environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("models").path])
+        #expect(pullable.stderr.contains("argus models pull yolox-nano"), "\(pullable.stderr)")
+        #expect(!pullable.stderr.contains("relative to the working directory"))
+    }
+}

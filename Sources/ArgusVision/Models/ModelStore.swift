@@ -14,7 +14,7 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable, Sendable
         case .unknownModel(let id, let known):
             "unknown model '\(id)'; known models: \(known.joined(separator: ", "))"
         case .notInstalled(let id, let path):
-            "model '\(id)' is not installed (expected \(path)); run `make setup`, `argus models pull \(id)` or `argus models import`"
+            "model '\(id)' is not installed (expected \(path)); " + Self.remedy(id: id, path: path)
         case .checksumMismatch(let file, let expected, let actual):
             "\(file): sha256 is \(actual), expected \(expected)"
         case .invalidId(let id):
@@ -22,6 +22,27 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable, Sendable
         case .invalidManifest(let detail): "invalid model manifest: \(detail)"
         case .io(let detail): detail
         }
+    }
+}
+
+extension ModelStoreError {
+    /// The one way that works for this model: setup builds the YOLOv3-tiny files, a
+    /// catalogue model with a download URL is pulled, any other is imported from a file.
+    /// A relative models folder is named as such: it is the most common reason a
+    /// model that is installed is not found (a command run outside the repository root).
+    static func remedy(id: String, path: String) -> String {
+        let how: String
+        if ModelCatalogue.installedBySetup.contains(id) {
+            how = "run `make setup` in the repository"
+        } else if ModelCatalogue.entry(id)?.url != nil {
+            how = "run `argus models pull \(id)`"
+        } else {
+            let file = (path as NSString).lastPathComponent
+            how = "it has no download URL: import your copy with `argus models import PATH/\(file) --as \(id)`"
+        }
+        guard !path.hasPrefix("/") else { return how }
+        let directory = FileManager.default.currentDirectoryPath
+        return how + ". The models folder '\((path as NSString).deletingLastPathComponent)' is relative to the working directory (\(directory)): run from the repository root or set ARGUS_MODELS_DIR to an absolute path"
     }
 }
 
