@@ -15,7 +15,7 @@ let package = Package(
     name: "argus",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "argus", targets: ["argus"]),
+        .executable(name: "argus", targets: ["argus"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

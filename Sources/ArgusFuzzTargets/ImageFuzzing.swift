@@ -9,7 +9,9 @@ enum ImageFuzzing {
     static func header(_ bytes: [UInt8]) throws(FuzzFailure) {
         let format = bytes.withUnsafeBytes { ImageFormat.sniff($0) }
         guard let header = try? ImageHeader.read(bytes) else { return }
-        guard header.format == format else { throw FuzzFailure("the header says \(header.format), the sniffer \(String(describing: format))") }
+        guard header.format == format else {
+            throw FuzzFailure("the header says \(header.format), the sniffer \(String(describing: format))")
+        }
         guard header.width > 0, header.height > 0, (1...8).contains(header.orientation) else {
             throw FuzzFailure("impossible header \(header)")
         }

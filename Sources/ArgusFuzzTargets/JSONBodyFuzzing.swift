@@ -1,5 +1,6 @@
-@testable import ArgusServer
 import NIOCore
+
+@testable import ArgusServer
 
 /// Every JSON request body the API reads, decoded from the same input, with the
 /// checks the routes run on what decoded.

@@ -27,7 +27,8 @@ enum MetadataBlocks {
             if marker == 0xE1 {
                 let payload = Array(bytes[(offset + 4)..<(offset + 2 + length)])
                 // "Exif\0\0" + TIFF header (8) + one entry (2 + 12) + next IFD (4).
-                let orientationOnly = payload.count == 32 && payload.starts(with: Array("Exif".utf8))
+                let orientationOnly =
+                    payload.count == 32 && payload.starts(with: Array("Exif".utf8))
                     && payload[16] == 0x12 && payload[17] == 0x01
                 if !orientationOnly { return "APP1 (EXIF or XMP)" }
             }

@@ -1,5 +1,6 @@
-@testable import ArgusServer
 import Foundation
+
+@testable import ArgusServer
 
 /// What a client hands back to the server as an opaque string: listing cursors, signed
 /// file links and API keys.

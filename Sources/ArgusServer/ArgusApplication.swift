@@ -77,11 +77,15 @@ public enum ArgusApplication {
         let limits = configuration.rateLimits
         let jsonLimit = BodyLimitMiddleware(limit: configuration.maxJSONBytes)
         let authentication = AuthenticationMiddleware(authenticator: Authenticator(services: accounts))
-        func group(_ body: BodyLimitMiddleware, authenticated: Bool, budget: String, _ limit: RateLimit?) -> RouterGroup<ArgusRequestContext> {
+        func group(
+            _ body: BodyLimitMiddleware, authenticated: Bool, budget: String, _ limit: RateLimit?
+        ) -> RouterGroup<ArgusRequestContext> {
             let group = router.group(RouterPath(apiBase)).add(middleware: body)
             if authenticated { group.add(middleware: authentication) }
             if let limit {
-                group.add(middleware: RateLimitMiddleware(limiter: limiter, group: budget, limit: limit, key: authenticated ? .caller : .address))
+                group.add(
+                    middleware: RateLimitMiddleware(
+                        limiter: limiter, group: budget, limit: limit, key: authenticated ? .caller : .address))
             }
             return group
         }

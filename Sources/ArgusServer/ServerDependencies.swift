@@ -34,18 +34,23 @@ public struct ServerDependencies: Sendable {
             location: configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
         do {
             let applied = try await database.migrate()
-            if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": .string(applied.joined(separator: ","))]) }
+            if !applied.isEmpty {
+                logger.info("migrations applied", metadata: ["migrations": .string(applied.joined(separator: ","))])
+            }
         } catch {
             await database.shutdown()
             throw ConfigurationError(
-                description: "ARGUS_DATABASE_URL=\(configuration.database.masked): cannot open or migrate the database: \(String(reflecting: error))")
+                description:
+                    "ARGUS_DATABASE_URL=\(configuration.database.masked): cannot open or migrate the database: \(String(reflecting: error))"
+            )
         }
         do {
             let secret = try JWTSecret.resolve(
                 secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
             let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
             let images = try ImageServices.make(configuration: configuration, secret: secret)
-            return ServerDependencies(configuration: configuration, library: library, pool: pool, accounts: accounts, images: images)
+            return ServerDependencies(
+                configuration: configuration, library: library, pool: pool, accounts: accounts, images: images)
         } catch {
             await database.shutdown()
             throw error

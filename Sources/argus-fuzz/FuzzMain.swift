@@ -11,11 +11,11 @@ import Foundation
 struct FuzzMain {
     static func main() {
         #if ARGUS_FUZZ
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
         #else
-        replay()
+            replay()
         #endif
     }
 
@@ -57,31 +57,31 @@ struct FuzzMain {
 }
 
 #if ARGUS_FUZZ
-/// The target for this run, read once from `ARGUS_FUZZ_TARGET`.
-private let fuzzTarget: FuzzTarget = {
-    let name = ProcessInfo.processInfo.environment["ARGUS_FUZZ_TARGET"] ?? ""
-    guard let target = FuzzTarget(rawValue: name) else {
-        fatalError("set ARGUS_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue))")
-    }
-    return target
-}()
+    /// The target for this run, read once from `ARGUS_FUZZ_TARGET`.
+    private let fuzzTarget: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["ARGUS_FUZZ_TARGET"] ?? ""
+        guard let target = FuzzTarget(rawValue: name) else {
+            fatalError("set ARGUS_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue))")
+        }
+        return target
+    }()
 
-/// libFuzzer's entry for programs with their own `main` (compiler-rt's FuzzerInterface.h).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
+    /// libFuzzer's entry for programs with their own `main` (compiler-rt's FuzzerInterface.h).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    do {
-        try fuzzTarget.run(bytes)
-    } catch {
-        // A broken invariant is a finding: crash so that libFuzzer saves the input.
-        fatalError("\(fuzzTarget.rawValue): \(error)")
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+        do {
+            try fuzzTarget.run(bytes)
+        } catch {
+            // A broken invariant is a finding: crash so that libFuzzer saves the input.
+            fatalError("\(fuzzTarget.rawValue): \(error)")
+        }
+        return 0
     }
-    return 0
-}
 #endif

@@ -27,7 +27,8 @@ struct Argus: AsyncParsableCommand {
             }
         } catch let error as ValidationError {
             let type = Swift.type(of: command)
-            let name = ([Self.self] as [any ParsableCommand.Type] + Self.path(to: type)).map { $0._commandName }.joined(separator: " ")
+            let name = ([Self.self] as [any ParsableCommand.Type] + Self.path(to: type)).map { $0._commandName }.joined(
+                separator: " ")
             printError("Error: \(error)")
             printError("Usage: \(usageString(for: type))")
             printError("  See '\(name) --help' for more information.")

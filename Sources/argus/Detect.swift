@@ -63,7 +63,8 @@ struct Detect: ParsableCommand {
         }
 
         let writer = ResultWriter(format: format, model: detector.manifest)
-        let bar = ProgressBar(total: inputs.files.count, enabled: !quiet && inputs.files.count > 1 && (progress || ProgressBar.isTerminal))
+        let bar = ProgressBar(
+            total: inputs.files.count, enabled: !quiet && inputs.files.count > 1 && (progress || ProgressBar.isTerminal))
         for (index, path) in inputs.files.enumerated() {
             bar.update(done: index, current: path)
             do {

@@ -95,7 +95,9 @@ struct Models: AsyncParsableCommand {
             var custom: ModelManifest?
             if let family {
                 guard let parsed = DetectorFamily(rawValue: family) else {
-                    throw ValidationError("unknown family '\(family)'; use one of \(DetectorFamily.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError(
+                        "unknown family '\(family)'; use one of \(DetectorFamily.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 guard (32...4096).contains(inputSize) else { throw ValidationError("--input-size must be from 32 to 4096") }
                 custom = ModelCatalogue.preset(

@@ -54,7 +54,8 @@ extension Models {
             let base = mirror ?? ProcessInfo.processInfo.environment["ARGUS_MODEL_MIRROR"].flatMap { $0.isEmpty ? nil : $0 }
             if let base { return base.hasSuffix("/") ? base + manifest.file : base + "/" + manifest.file }
             guard let url = manifest.url else {
-                let how = ModelCatalogue.installedBySetup.contains(manifest.id)
+                let how =
+                    ModelCatalogue.installedBySetup.contains(manifest.id)
                     ? "setup builds it: run `make setup` in the repository"
                     : "import your copy with `argus models import PATH/\(manifest.file) --as \(manifest.id)`"
                 throw ValidationError("model \(manifest.id) has no download URL: \(how) (or pass --url or --mirror)")

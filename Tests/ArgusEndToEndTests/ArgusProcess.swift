@@ -34,7 +34,9 @@ enum ArgusProcess {
     /// Runs to completion; output goes through files so large outputs cannot block the pipe.
     /// The wait happens off Swift's cooperative threads: blocking one of them (two on a
     /// 2-core machine) would starve the in-process servers of the other suites.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) async throws
+    static func run(
+        _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil
+    ) async throws
         -> Outcome
     {
         let folder = try TestEnvironment.temporaryDirectory("run")

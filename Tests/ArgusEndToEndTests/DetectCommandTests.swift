@@ -6,7 +6,8 @@ import Testing
     /// A folder with two good images and one that is not an image.
     func imageFolder() throws -> URL {
         let folder = try TestEnvironment.temporaryDirectory("images")
-        try FileManager.default.copyItem(at: TestEnvironment.sampleImage("darknet_dog.jpg"), to: folder.appendingPathComponent("dog.jpg"))
+        try FileManager.default.copyItem(
+            at: TestEnvironment.sampleImage("darknet_dog.jpg"), to: folder.appendingPathComponent("dog.jpg"))
         try FileManager.default.copyItem(
             at: TestEnvironment.shared.appendingPathComponent("datasets/coco128/train2017/000000000049.jpg"),
             to: folder.appendingPathComponent("000000000049.jpg"))
@@ -50,7 +51,9 @@ import Testing
 
     @Test func annotateWritesDecodableJPEGs() async throws {
         let out = try TestEnvironment.temporaryDirectory("annotated")
-        let outcome = try await ArgusProcess.run(["detect", "--annotate", out.path, TestEnvironment.sampleImage("darknet_dog.jpg").path])
+        let outcome = try await ArgusProcess.run([
+            "detect", "--annotate", out.path, TestEnvironment.sampleImage("darknet_dog.jpg").path,
+        ])
         #expect(outcome.status == 0)
         let bytes = try Data(contentsOf: out.appendingPathComponent("darknet_dog.jpg"))
         #expect(bytes.starts(with: [0xFF, 0xD8, 0xFF]))

@@ -44,13 +44,17 @@ import Testing
         let folder = try TestEnvironment.temporaryDirectory("import")
         let environment = ["ARGUS_MODELS_DIR": folder.path]
         let wrong = try await ArgusProcess.run(
-            ["models", "import", sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx").path, "--as", "yolox-nano"],
+            [
+                "models", "import", sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx").path, "--as",
+                "yolox-nano",
+            ],
             environment: environment)
         #expect(wrong.status != 0 && wrong.stderr.contains("sha256"))
 
         let custom = try await ArgusProcess.run(
             [
-                "models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "house-yolox",
+                "models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as",
+                "house-yolox",
                 "--family", "yolox", "--input-size", "416",
             ], environment: environment)
         #expect(custom.status == 0, "\(custom.stderr)")
@@ -60,7 +64,10 @@ import Testing
         #expect(detect.status == 0 && detect.stdout.contains("\"dog\""))
 
         let badFamily = try await ArgusProcess.run(
-            ["models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "x", "--family", "rcnn"],
+            [
+                "models", "import", sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, "--as", "x",
+                "--family", "rcnn",
+            ],
             environment: environment)
         #expect(badFamily.status != 0 && badFamily.stderr.contains("unknown family"))
     }
@@ -70,8 +77,10 @@ import Testing
         let good = try Data(contentsOf: sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx"))
         let wrong = try Data(contentsOf: sharedModels.appendingPathComponent("picodet-s/picodet_s_320_coco.onnx"))
         let router = Router()
-        router.get("/good/yolox_nano_416.onnx") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: good))) }
-        router.get("/bad/yolox_nano_416.onnx") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: wrong))) }
+        router.get("/good/yolox_nano_416.onnx") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: good)))
+        }
+        router.get("/bad/yolox_nano_416.onnx") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: wrong)))
+        }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -98,7 +107,9 @@ import Testing
                 ["models", "pull", "yolox-nano", "--mirror", "http://127.0.0.1:\(port)/bad"], environment: environment)
             #expect(again.status == 0 && again.stdout.contains("already installed"))
         }
-        let noURL = try await ArgusProcess.run(["models", "pull", "yolov3-tiny", "--force"], environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("pull").path])
+        let noURL = try await ArgusProcess.run(
+            ["models", "pull", "yolov3-tiny", "--force"],
+            environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("pull").path])
         #expect(noURL.status != 0 && noURL.stderr.contains("no download URL"))
     }
 }
@@ -124,7 +135,8 @@ import Testing
         #expect(relative.stderr.contains("ARGUS_MODELS_DIR"))
         #expect(!relative.stderr.contains("models pull"))
         let pullable = try await ArgusProcess.run(
-            ["detect", "--model", "yolox-nano", image], environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("models").path])
+            ["detect", "--model", "yolox-nano", image],
+            environment: ["ARGUS_MODELS_DIR": try TestEnvironment.temporaryDirectory("models").path])
         #expect(pullable.stderr.contains("argus models pull yolox-nano"), "\(pullable.stderr)")
         #expect(!pullable.stderr.contains("relative to the working directory"))
     }

@@ -33,7 +33,8 @@ import Testing
         let loginResponse = try await HTTPClient.shared.execute(login, timeout: .seconds(30))
         #expect(loginResponse.status == .ok)
         let tokens = try #require(
-            JSONSerialization.jsonObject(with: Data(buffer: try await loginResponse.body.collect(upTo: 1 << 16))) as? [String: Any])
+            JSONSerialization.jsonObject(with: Data(buffer: try await loginResponse.body.collect(upTo: 1 << 16)))
+                as? [String: Any])
         let access = try #require(tokens["access_token"] as? String)
 
         var upload = MultipartBody.file(try TestEnvironment.sampleBytes("darknet_dog.jpg"))
@@ -66,7 +67,8 @@ import Testing
         // One JSON log line per request, carrying its route, status and request id.
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let detect = try #require(entries.last { $0["message"] as? String == "request" && $0["route"] as? String == "/api/v1/detect" })
+        let detect = try #require(
+            entries.last { $0["message"] as? String == "request" && $0["route"] as? String == "/api/v1/detect" })
         #expect(detect["status"] as? Int == 200)
         #expect(detect["request_id"] as? String == response.headers.first(name: "X-Request-ID"))
         #expect((detect["duration_ms"] as? Double ?? -1) > 0)
@@ -94,7 +96,8 @@ import Testing
             var request = HTTPClientRequest(url: base + route)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=XX")
-            request.body = .bytes(ByteBuffer(bytes: Array("--XX\r\n".utf8) + [0xC2, 0x9B, 0xF1] + Array("\r\n\r\nab\r\n--XX--\r\n".utf8)))
+            request.body = .bytes(
+                ByteBuffer(bytes: Array("--XX\r\n".utf8) + [0xC2, 0x9B, 0xF1] + Array("\r\n\r\nab\r\n--XX--\r\n".utf8)))
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             #expect(response.status == .badRequest, "\(route)")
             let body = try await response.body.collect(upTo: 1 << 16)
@@ -131,7 +134,8 @@ import Testing
         for _ in 0..<600 where Self.children(of: supervisor.processIdentifier).contains(first) {
             try await Task.sleep(for: .milliseconds(50))
         }
-        let second = try #require(try await serverPid(), "not restarted: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let second = try #require(
+            try await serverPid(), "not restarted: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         #expect(second != first)
         #expect(try String(contentsOf: log, encoding: .utf8).contains("argus serve died of signal 4; restarting"))
         kill(second, SIGTERM)
@@ -143,7 +147,8 @@ import Testing
     /// Whether `/health/live` answered 200 within 20 seconds.
     static func waitUntilLive(_ base: String) async throws -> Bool {
         for _ in 0..<200 {
-            let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(2))
+            let response = try? await HTTPClient.shared.execute(
+                HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(2))
             if response?.status == .ok { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -167,7 +172,8 @@ import Testing
         #expect(defaults.status == 0)
         #expect(defaults.stdout.contains("ARGUS_PORT=8080\n"))
         #expect(defaults.stdout.contains("ARGUS_HOST=127.0.0.1\n"))
-        let custom = try await ArgusProcess.run(["config", "--json"], environment: ["ARGUS_PORT": "9123", "ARGUS_LOG_LEVEL": "debug"])
+        let custom = try await ArgusProcess.run(
+            ["config", "--json"], environment: ["ARGUS_PORT": "9123", "ARGUS_LOG_LEVEL": "debug"])
         let object = try #require(JSONSerialization.jsonObject(with: Data(custom.stdout.utf8)) as? [String: String])
         #expect(object["ARGUS_PORT"] == "9123" && object["ARGUS_LOG_LEVEL"] == "debug")
         let bad = try await ArgusProcess.run(["config"], environment: ["ARGUS_LOG_LEVEL": "loud"])
@@ -178,7 +184,9 @@ import Testing
         let secret = "s3cret-" + String(repeating: "x", count: 40)
         let masked = try await ArgusProcess.run(
             ["config"],
-            environment: ["ARGUS_JWT_SECRET": secret, "ARGUS_DATABASE_URL": "postgres://argus:hunter2hunter2@db.internal:5432/argus"])
+            environment: [
+                "ARGUS_JWT_SECRET": secret, "ARGUS_DATABASE_URL": "postgres://argus:hunter2hunter2@db.internal:5432/argus",
+            ])
         #expect(masked.status == 0, "\(masked.stderr)")
         #expect(!masked.stdout.contains(secret) && !masked.stdout.contains("hunter2"))
         #expect(masked.stdout.contains("ARGUS_JWT_SECRET=****\n"))
@@ -186,8 +194,10 @@ import Testing
 
         let folder = try TestEnvironment.temporaryDirectory("config-file")
         let file = folder.appendingPathComponent("argus.env")
-        try "# settings\nARGUS_PORT=9999\nARGUS_LOG_LEVEL=\"debug\"\n\nARGUS_ALLOW_SIGNUP=false\n".write(to: file, atomically: true, encoding: .utf8)
-        let fromFile = try await ArgusProcess.run(["config"], environment: ["ARGUS_CONFIG_FILE": file.path, "ARGUS_PORT": "", "ARGUS_LOG_LEVEL": "warning"])
+        try "# settings\nARGUS_PORT=9999\nARGUS_LOG_LEVEL=\"debug\"\n\nARGUS_ALLOW_SIGNUP=false\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let fromFile = try await ArgusProcess.run(
+            ["config"], environment: ["ARGUS_CONFIG_FILE": file.path, "ARGUS_PORT": "", "ARGUS_LOG_LEVEL": "warning"])
         #expect(fromFile.stdout.contains("ARGUS_PORT=9999\n"))
         #expect(fromFile.stdout.contains("ARGUS_LOG_LEVEL=warning\n"), "the environment wins over the file")
         #expect(fromFile.stdout.contains("ARGUS_ALLOW_SIGNUP=false\n"))
@@ -212,13 +222,15 @@ import Testing
         let again = try await ArgusProcess.run(["migrate"], environment: settings)
         #expect(again.status == 0 && again.stdout.contains("up to date"))
 
-        let created = try await ArgusProcess.run(["users", "create", "Someone@Example.com", "--name", "Someone"], environment: settings)
+        let created = try await ArgusProcess.run(
+            ["users", "create", "Someone@Example.com", "--name", "Someone"], environment: settings)
         #expect(created.status == 0, "\(created.stderr)")
         let password = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("password: ") })
         #expect(password.dropFirst("password: ".count).count == 20)
         let duplicate = try await ArgusProcess.run(["users", "create", "someone@example.com"], environment: settings)
         #expect(duplicate.status != 0 && duplicate.stderr.contains("already exists"))
-        let weak = try await ArgusProcess.run(["users", "create", "--password-stdin", "other@example.com"], environment: settings, input: "short\n")
+        let weak = try await ArgusProcess.run(
+            ["users", "create", "--password-stdin", "other@example.com"], environment: settings, input: "short\n")
         #expect(weak.status != 0 && weak.stderr.contains("password"))
         _ = try await ArgusProcess.run(["users", "promote", "someone@example.com"], environment: settings)
         let listed = try await ArgusProcess.run(["users", "list"], environment: settings)

@@ -62,7 +62,8 @@ struct APIClient: Sendable {
 
     /// Signs up and logs in (JSON) a new user.
     func signUp(email: String = uniqueEmail(), password: String = "correct horse battery") async throws -> User {
-        let created = try await request(.post, "/api/v1/auth/signup", json: ["email": email, "password": password, "name": "Test"])
+        let created = try await request(
+            .post, "/api/v1/auth/signup", json: ["email": email, "password": password, "name": "Test"])
         try #require(created.status == .created, "signup: \(String(buffer: created.body))")
         let id = try #require(created.json["id"] as? String)
         return try await logIn(email: email, password: password, id: id)

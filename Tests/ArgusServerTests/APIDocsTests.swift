@@ -12,7 +12,8 @@ import Testing
 
     /// `METHOD /path/{param}` for every operation of the document.
     static func documentedRoutes() throws -> Set<String> {
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(ArgusApplication.openAPIDocument.utf8)) as? [String: Any])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(ArgusApplication.openAPIDocument.utf8)) as? [String: Any])
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         let methods: Set<String> = ["get", "put", "post", "delete", "patch", "options", "head"]
@@ -20,14 +21,17 @@ import Testing
     }
 
     @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() async throws {
-        let router = try await TestServer.withDependencies(try await TestServer.configuration()) { ArgusApplication.makeRouter($0) }
-        let served = Set(router.routes.map { route -> String in
-            // Hummingbird writes parameters as ":name", OpenAPI as "{name}".
-            let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
-                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
-            }.joined(separator: "/")
-            return "\(route.method.rawValue) \(path)"
-        })
+        let router = try await TestServer.withDependencies(try await TestServer.configuration()) {
+            ArgusApplication.makeRouter($0)
+        }
+        let served = Set(
+            router.routes.map { route -> String in
+                // Hummingbird writes parameters as ":name", OpenAPI as "{name}".
+                let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
+                    part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+                }.joined(separator: "/")
+                return "\(route.method.rawValue) \(path)"
+            })
         let documented = try Self.documentedRoutes()
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented))")
         #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served))")
@@ -37,7 +41,8 @@ import Testing
     /// openapi-spec-validator (installed in the bench venv by `make test`) accepts the document.
     @Test func documentIsValidOpenAPI31() throws {
         let python = TestEnvironment.repoRoot.appendingPathComponent(".deps/venv-bench/bin/python")
-        try #require(FileManager.default.isExecutableFile(atPath: python.path), "run scripts/setup-bench-venv.sh (make test does)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: python.path), "run scripts/setup-bench-venv.sh (make test does)")
         let file = try TestEnvironment.temporaryDirectory("openapi").appendingPathComponent("openapi.json")
         try Data(ArgusApplication.openAPIDocument.utf8).write(to: file)
         let process = Process()

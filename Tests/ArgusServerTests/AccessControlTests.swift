@@ -15,7 +15,8 @@ import Testing
         try await TestServer.run { client, dependencies in
             let api = APIClient(client: client)
             let user = try await api.signUp()
-            let created = try await api.request(.post, "/api/v1/api-keys", json: ["name": "ci", "scopes": ["read"]], headers: user.bearer)
+            let created = try await api.request(
+                .post, "/api/v1/api-keys", json: ["name": "ci", "scopes": ["read"]], headers: user.bearer)
             #expect(created.status == .created)
             let key = try #require(created.json["key"] as? String)
             let prefix = try #require(created.json["prefix"] as? String)
@@ -33,23 +34,29 @@ import Testing
             // Read-only: cannot run a model or create keys.
             var detectHeaders: HTTPFields = [.apiKey: key]
             detectHeaders[.contentType] = image.contentType
-            let detect = try await client.execute(uri: "/api/v1/detect", method: .post, headers: detectHeaders, body: image.finished())
+            let detect = try await client.execute(
+                uri: "/api/v1/detect", method: .post, headers: detectHeaders, body: image.finished())
             #expect(detect.status == .forbidden)
             let escalate = try await api.request(.post, "/api/v1/api-keys", json: ["name": "more"], headers: [.apiKey: key])
             #expect(escalate.status == .forbidden && escalate.errorCode == "insufficient_scope")
-            let adminScope = try await api.request(.post, "/api/v1/api-keys", json: ["name": "x", "scopes": ["admin"]], headers: user.bearer)
+            let adminScope = try await api.request(
+                .post, "/api/v1/api-keys", json: ["name": "x", "scopes": ["admin"]], headers: user.bearer)
             #expect(adminScope.status == .forbidden)
-            let badScope = try await api.request(.post, "/api/v1/api-keys", json: ["name": "x", "scopes": ["root"]], headers: user.bearer)
+            let badScope = try await api.request(
+                .post, "/api/v1/api-keys", json: ["name": "x", "scopes": ["root"]], headers: user.bearer)
             #expect(badScope.status == .unprocessableContent && badScope.errorCode == "invalid_scope")
 
             // A wrong secret with a real prefix, and an expired key, are refused.
             let forged = prefix + "_" + String(repeating: "A", count: 43)
             #expect(try await api.request(.get, "/api/v1/users/me", headers: [.apiKey: forged]).status == .unauthorized)
-            let writer = try await api.request(.post, "/api/v1/api-keys", json: ["name": "w", "expires_in_days": 1], headers: user.bearer)
+            let writer = try await api.request(
+                .post, "/api/v1/api-keys", json: ["name": "w", "expires_in_days": 1], headers: user.bearer)
             let writerKey = try #require(writer.json["key"] as? String)
             #expect(try await api.request(.get, "/api/v1/users/me", headers: [.apiKey: writerKey]).status == .ok)
-            try await (dependencies.database.sql).update("api_keys").set("expires_at", to: SQLBind(Date().addingTimeInterval(-60)))
-                .where("prefix", .equal, SQLBind(try #require(writer.json["prefix"] as? String))).run()
+            try await (dependencies.database.sql).update("api_keys").set(
+                "expires_at", to: SQLBind(Date().addingTimeInterval(-60))
+            )
+            .where("prefix", .equal, SQLBind(try #require(writer.json["prefix"] as? String))).run()
             let expired = try await api.request(.get, "/api/v1/users/me", headers: [.apiKey: writerKey])
             #expect(expired.status == .unauthorized)
 
@@ -85,7 +92,8 @@ import Testing
             #expect(try await api.request(.get, "/api/v1/users/\(alice.id)", headers: alice.bearer).status == .ok)
             // Admin routes are closed to users.
             #expect(try await api.request(.get, "/api/v1/admin/users", headers: bob.bearer).status == .forbidden)
-            let disable = try await api.request(.patch, "/api/v1/admin/users/\(alice.id)", json: ["disabled": true], headers: bob.bearer)
+            let disable = try await api.request(
+                .patch, "/api/v1/admin/users/\(alice.id)", json: ["disabled": true], headers: bob.bearer)
             #expect(disable.status == .forbidden)
             #expect(try await api.request(.get, "/api/v1/users/me", headers: alice.bearer).status == .ok)
         }
@@ -103,32 +111,41 @@ import Testing
             #expect(page.status == .ok && page.json["total"] as? Int == 2 && (page.json["items"] as? [Any])?.count == 1)
             #expect(try await api.request(.get, "/api/v1/admin/users?limit=1000", headers: admin.bearer).status == .badRequest)
             #expect(try await api.request(.get, "/api/v1/users/\(user.id)", headers: admin.bearer).status == .ok)
-            let selfLockout = try await api.request(.patch, "/api/v1/admin/users/\(admin.id)", json: ["disabled": true], headers: admin.bearer)
+            let selfLockout = try await api.request(
+                .patch, "/api/v1/admin/users/\(admin.id)", json: ["disabled": true], headers: admin.bearer)
             #expect(selfLockout.status == .badRequest && selfLockout.errorCode == "self_lockout")
 
-            let disabled = try await api.request(.patch, "/api/v1/admin/users/\(user.id)", json: ["disabled": true], headers: admin.bearer)
+            let disabled = try await api.request(
+                .patch, "/api/v1/admin/users/\(user.id)", json: ["disabled": true], headers: admin.bearer)
             #expect(disabled.status == .ok && disabled.json["disabled"] as? Bool == true)
             // Everything the account held stops working at once.
             let token = try await api.request(.get, "/api/v1/users/me", headers: user.bearer)
             #expect(token.status == .unauthorized && token.errorCode == "account_disabled")
             #expect(try await api.request(.get, "/api/v1/users/me", headers: [.apiKey: key]).status == .unauthorized)
-            #expect(try await api.request(.post, "/api/v1/auth/refresh", json: ["refresh_token": user.refreshToken]).status == .unauthorized)
-            let login = try await api.request(.post, "/api/v1/auth/login", json: ["email": user.email, "password": user.password])
+            #expect(
+                try await api.request(.post, "/api/v1/auth/refresh", json: ["refresh_token": user.refreshToken]).status
+                    == .unauthorized)
+            let login = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": user.email, "password": user.password])
             #expect(login.status == .unauthorized)
 
-            let enabled = try await api.request(.patch, "/api/v1/admin/users/\(user.id)", json: ["disabled": false, "role": "admin"], headers: admin.bearer)
+            let enabled = try await api.request(
+                .patch, "/api/v1/admin/users/\(user.id)", json: ["disabled": false, "role": "admin"], headers: admin.bearer)
             #expect(enabled.status == .ok && enabled.json["role"] as? String == "admin")
             let back = try await api.logIn(email: user.email, password: user.password, id: user.id)
             #expect(try await api.request(.get, "/api/v1/admin/users", headers: back.bearer).status == .ok)
             // An admin's read-only key does not carry the admin scope.
-            let readKey = try await api.request(.post, "/api/v1/api-keys", json: ["name": "r", "scopes": ["read"]], headers: admin.bearer)
+            let readKey = try await api.request(
+                .post, "/api/v1/api-keys", json: ["name": "r", "scopes": ["read"]], headers: admin.bearer)
             let readOnly = try #require(readKey.json["key"] as? String)
             #expect(try await api.request(.get, "/api/v1/admin/users", headers: [.apiKey: readOnly]).status == .forbidden)
         }
     }
 
     @Test func rateLimitsArePerUserForAuthenticatedCallers() async throws {
-        let configuration = try await TestServer.configuration { $0.rateLimits.api = RateLimit(capacity: 3, period: .seconds(3600)) }
+        let configuration = try await TestServer.configuration {
+            $0.rateLimits.api = RateLimit(capacity: 3, period: .seconds(3600))
+        }
         try await TestServer.run(configuration) { client, _ in
             let api = APIClient(client: client)
             let alice = try await api.signUp()
@@ -162,13 +179,17 @@ import Testing
             let api = APIClient(client: client)
             let big = try await api.request(
                 .post, "/api/v1/auth/signup",
-                json: ["email": APIClient.uniqueEmail(), "password": "a fine passphrase", "name": String(repeating: "x", count: 10_000)])
+                json: [
+                    "email": APIClient.uniqueEmail(), "password": "a fine passphrase",
+                    "name": String(repeating: "x", count: 10_000),
+                ])
             #expect(big.status == .contentTooLarge && big.errorCode == "payload_too_large")
             // A client that announces 50 MB and sends a few bytes is answered at once:
             // the server does not wait for (or buffer) the rest.
             let port = try #require(client.port)
             for path in ["/api/v1/auth/login", "/api/v1/detect"] {
-                let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n{\"a\":"
+                let head =
+                    "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n{\"a\":"
                 let answer = try await RawHTTP.exchange(port: port, request: head, timeoutSeconds: 10)
                 #expect(answer.hasPrefix("HTTP/1.1 413"), "\(path): \(answer.prefix(80))")
             }

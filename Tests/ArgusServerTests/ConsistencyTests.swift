@@ -24,7 +24,8 @@ import Testing
             #expect(!text.contains(id.uppercased()), "an upper-case id in \(text.prefix(200))")
             #expect(text.contains("\"image/jpeg\""), "slashes are not escaped")
             #expect(!text.contains("\\/"))
-            let objects = try #require((created.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [[String: Any]])
+            let objects = try #require(
+                (created.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [[String: Any]])
             for object in objects {
                 let objectId = try #require(object["object_id"] as? String)
                 #expect(objectId == objectId.lowercased())
@@ -60,7 +61,8 @@ import Testing
                 return [box["x1"], box["y1"], box["x2"], box["y2"]].compactMap { $0 }
             }
             let stored = try await api.upload(dog, query: "tasks=detect&conf=0.3", as: user)
-            let objects = try #require((stored.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [[String: Any]])
+            let objects = try #require(
+                (stored.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [[String: Any]])
             let storedBoxes = objects.compactMap { $0["bbox"] as? [Double] }
             #expect(!boxes.isEmpty)
             #expect(Set(boxes) == Set(storedBoxes), "detect \(boxes) vs images \(storedBoxes)")
@@ -76,7 +78,8 @@ import Testing
         try await TestServer.run { client, _ in
             let api = APIClient(client: client)
             let user = try await api.signUp()
-            let created = try await api.upload(try TestEnvironment.sampleBytes("darknet_dog.jpg"), query: "tasks=detect", as: user)
+            let created = try await api.upload(
+                try TestEnvironment.sampleBytes("darknet_dog.jpg"), query: "tasks=detect", as: user)
             for field in ["file_url", "annotated_url", "thumbnail_url"] {
                 let link = try #require(created.json[field] as? String, "\(field)")
                 #expect(link.hasPrefix("/files/"))
@@ -103,7 +106,8 @@ import Testing
             let unknown = try await api.multipart("/api/v1/images", body, as: user)
             #expect(unknown.status == .badRequest)
             #expect((unknown.json["error"] as? [String: Any])?["message"] as? String == "unknown form field 'colour'")
-            let query = try await api.multipart("/api/v1/detect?colour=red", .file(try TestEnvironment.sampleBytes("darknet_dog.jpg")), as: user)
+            let query = try await api.multipart(
+                "/api/v1/detect?colour=red", .file(try TestEnvironment.sampleBytes("darknet_dog.jpg")), as: user)
             #expect((query.json["error"] as? [String: Any])?["message"] as? String == "unknown query parameter 'colour'")
             // An empty X-API-Key beside a valid token: the key is bad, whatever the token.
             var headers = user.bearer
@@ -119,7 +123,8 @@ import Testing
                 (.patch, "/api/v1/admin/users/\(user.id)", ["role": NSNull()], admin),
             ] {
                 let answer = try await api.request(method, path, json: json, headers: who.bearer)
-                #expect(answer.status == .badRequest && answer.errorCode == "invalid_json", "\(path): \(String(buffer: answer.body))")
+                #expect(
+                    answer.status == .badRequest && answer.errorCode == "invalid_json", "\(path): \(String(buffer: answer.body))")
             }
             // Offsets have their documented cap.
             let deep = try await api.get("/api/v1/admin/users?offset=1000001", as: admin)
@@ -134,7 +139,8 @@ import Testing
     @Test func refusalsBelowTheRouterAreInTheOneErrorShape() async throws {
         try await TestServer.run(transport: .live) { client, _ in
             let port = try #require(client.port)
-            let huge = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(String(repeating: "a", count: 1 << 20))\r\n\r\n"
+            let huge =
+                "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(String(repeating: "a", count: 1 << 20))\r\n\r\n"
             let answer = try await RawHTTP.exchange(port: port, request: huge, timeoutSeconds: 10)
             #expect(answer.hasPrefix("HTTP/1.1 431"), "\(answer.prefix(120))")
             let lower = answer.lowercased()
@@ -145,9 +151,11 @@ import Testing
 
             let api = APIClient(client: client)
             let user = try await api.signUp()
-            let head = "POST /api/v1/images HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(user.accessToken)\r\n"
+            let head =
+                "POST /api/v1/images HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(user.accessToken)\r\n"
                 + "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 200000\r\n\r\n"
-                + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n" + String(repeating: "x", count: 1000)
+                + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n"
+                + String(repeating: "x", count: 1000)
             _ = try await RawHTTP.exchange(port: port, request: head, timeoutSeconds: 5, hangUp: true)
             var metrics = ""
             for _ in 0..<50 {
@@ -155,7 +163,9 @@ import Testing
                 metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
                 if metrics.contains(#"route="/api/v1/images""#) && metrics.contains(#"method="POST""#) { break }
             }
-            let upload = metrics.split(separator: "\n").filter { $0.hasPrefix("argus_http_requests_total") && $0.contains(#"route="/api/v1/images""#) }
+            let upload = metrics.split(separator: "\n").filter {
+                $0.hasPrefix("argus_http_requests_total") && $0.contains(#"route="/api/v1/images""#)
+            }
             #expect(!upload.isEmpty, "\(metrics)")
             #expect(upload.allSatisfy { !$0.contains(#"status="500""#) }, "\(upload)")
         }

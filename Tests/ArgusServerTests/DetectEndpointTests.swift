@@ -52,7 +52,9 @@ import Testing
         library: DetectorLibrary = TestEnvironment.detectors,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let configuration = try await { if let configuration { return configuration }; return try await Self.configuration() }()
+        let configuration = try await {
+            if let configuration { return configuration }; return try await Self.configuration()
+        }()
         try await TestServer.run(configuration, pool: pool, library: library) { client, _ in try await body(client) }
     }
 
@@ -65,8 +67,11 @@ import Testing
         return try await client.execute(uri: uri, method: .post, headers: fields, body: body.finished())
     }
 
-    func expectError(_ response: TestResponse, status: HTTPResponse.Status, code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(response.status == status, "got \(response.status) \(String(buffer: response.body))", sourceLocation: sourceLocation)
+    func expectError(
+        _ response: TestResponse, status: HTTPResponse.Status, code: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        #expect(
+            response.status == status, "got \(response.status) \(String(buffer: response.body))", sourceLocation: sourceLocation)
         let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
         #expect(error.error.code == code, "message: \(error.error.message)", sourceLocation: sourceLocation)
         #expect(!error.error.message.isEmpty, sourceLocation: sourceLocation)
@@ -92,7 +97,8 @@ import Testing
     @Test func queryOptionsSelectModelClassesAndLimit() async throws {
         let bytes = try TestEnvironment.sampleBytes("darknet_dog.jpg")
         try await withServer { client in
-            let response = try await post(client, "/api/v1/detect?model=yolox-nano&classes=dog,car&max_det=1&iou=0.5", body: .file(bytes))
+            let response = try await post(
+                client, "/api/v1/detect?model=yolox-nano&classes=dog,car&max_det=1&iou=0.5", body: .file(bytes))
             #expect(response.status == .ok)
             let result = try JSONDecoder().decode(DetectBody.self, from: Data(buffer: response.body))
             #expect(result.model == "yolox-nano")
@@ -102,11 +108,14 @@ import Testing
     }
 
     @Test func readinessWaitsForTheDefaultModelAndHealthReportsEachCheck() async throws {
-        let library = DetectorLibrary(store: TestEnvironment.models, runtime: TestEnvironment.runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
+        let library = DetectorLibrary(
+            store: TestEnvironment.models, runtime: TestEnvironment.runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
         try await withServer(library: library) { client in
             let notYet = try await client.execute(uri: "/health/ready", method: .get)
             #expect(notYet.status == .serviceUnavailable)
-            let degraded = try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/health", method: .get).body)) as? [String: Any]
+            let degraded =
+                try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/health", method: .get).body))
+                as? [String: Any]
             #expect(degraded?["status"] as? String == "degraded")
 
             _ = try library.detector(for: "yolov3-tiny")
@@ -136,7 +145,10 @@ import Testing
             #expect(text.contains(#"argus_http_requests_total{method="POST",route="/api/v1/detect",status="200"} 2"#))
             #expect(text.contains(#"argus_http_requests_total{method="POST",route="/api/v1/detect",status="400"} 1"#))
             #expect(text.contains(#"argus_http_requests_total{method="GET",route="unmatched",status="404"} 1"#))
-            #expect(text.contains(#"argus_http_request_duration_seconds_bucket{method="POST",route="/api/v1/detect",status="200",le="+Inf"} 2"#))
+            #expect(
+                text.contains(
+                    #"argus_http_request_duration_seconds_bucket{method="POST",route="/api/v1/detect",status="200",le="+Inf"} 2"#)
+            )
             #expect(text.contains(#"argus_inference_duration_seconds_count{model="yolov3-tiny"} 1"#))
             #expect(text.contains(#"argus_inference_duration_seconds_count{model="yolox-nano"} 1"#))
             #expect(!text.contains("/no/such/route"))
@@ -147,10 +159,12 @@ import Testing
 
     @Test func requestIdsAreEchoedOrMade() async throws {
         try await withServer { client in
-            let own = try await client.execute(uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "trace-123"])
+            let own = try await client.execute(
+                uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "trace-123"])
             #expect(own.status == .ok)
             #expect(own.headers[HTTPField.Name("X-Request-ID")!] == "trace-123")
-            let insane = try await client.execute(uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "bad id\u{7f}"])
+            let insane = try await client.execute(
+                uri: "/health/live", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "bad id\u{7f}"])
             let made = try #require(insane.headers[HTTPField.Name("X-Request-ID")!])
             #expect(made != "bad id\u{7f}" && made.count >= 16)
         }
@@ -160,7 +174,8 @@ import Testing
         let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
         try await withServer(configuration: try await Self.configuration(maxUploadBytes: 200_000)) { client in
             // Not multipart at all.
-            let raw = try await client.execute(uri: "/api/v1/detect", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: jpeg))
+            let raw = try await client.execute(
+                uri: "/api/v1/detect", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: jpeg))
             try expectError(raw, status: .unsupportedMediaType, code: "unsupported_media_type")
             // No file field, two files, an empty file.
             var fieldOnly = MultipartBody()
@@ -171,10 +186,18 @@ import Testing
             try expectError(try await post(client, body: twoFiles), status: .badRequest, code: "too_many_files")
             try expectError(try await post(client, body: .file([])), status: .badRequest, code: "empty_file")
             // Not an image, a truncated one, a decompression bomb, a body over the limit.
-            try expectError(try await post(client, body: .file(Array("<html><body>hello</body></html>".utf8))), status: .unsupportedMediaType, code: "unsupported_media_type")
-            try expectError(try await post(client, body: .file(Array(jpeg.prefix(jpeg.count / 2)))), status: .unprocessableContent, code: "invalid_image")
-            try expectError(try await post(client, body: .file(SyntheticImages.pngHeader(width: 20000, height: 20000))), status: .unprocessableContent, code: "image_too_large")
-            try expectError(try await post(client, body: .file([UInt8](repeating: 0xFF, count: 300_000))), status: .contentTooLarge, code: "payload_too_large")
+            try expectError(
+                try await post(client, body: .file(Array("<html><body>hello</body></html>".utf8))), status: .unsupportedMediaType,
+                code: "unsupported_media_type")
+            try expectError(
+                try await post(client, body: .file(Array(jpeg.prefix(jpeg.count / 2)))), status: .unprocessableContent,
+                code: "invalid_image")
+            try expectError(
+                try await post(client, body: .file(SyntheticImages.pngHeader(width: 20000, height: 20000))),
+                status: .unprocessableContent, code: "image_too_large")
+            try expectError(
+                try await post(client, body: .file([UInt8](repeating: 0xFF, count: 300_000))), status: .contentTooLarge,
+                code: "payload_too_large")
             // The server keeps serving.
             #expect(try await post(client, body: .file(jpeg)).status == .ok)
         }
@@ -183,11 +206,20 @@ import Testing
     @Test func badParametersAreRejectedBeforeAnyWork() async throws {
         let jpeg = try TestEnvironment.sampleBytes("darknet_dog.jpg")
         try await withServer { client in
-            for query in ["conf=2", "conf=abc", "iou=-0.1", "max_det=0", "max_det=x", "agnostic=maybe", "classes=unicorn", "classes=", "colour=red"] {
-                try expectError(try await post(client, "/api/v1/detect?\(query)", body: .file(jpeg)), status: .badRequest, code: query.hasPrefix("classes=u") ? "invalid_parameter" : "invalid_parameter")
+            for query in [
+                "conf=2", "conf=abc", "iou=-0.1", "max_det=0", "max_det=x", "agnostic=maybe", "classes=unicorn", "classes=",
+                "colour=red",
+            ] {
+                try expectError(
+                    try await post(client, "/api/v1/detect?\(query)", body: .file(jpeg)), status: .badRequest,
+                    code: query.hasPrefix("classes=u") ? "invalid_parameter" : "invalid_parameter")
             }
-            try expectError(try await post(client, "/api/v1/detect?model=no-such-model", body: .file(jpeg)), status: .badRequest, code: "unknown_model")
-            try expectError(try await post(client, "/api/v1/detect?model=nanodet-m-missing", body: .file(jpeg)), status: .badRequest, code: "unknown_model")
+            try expectError(
+                try await post(client, "/api/v1/detect?model=no-such-model", body: .file(jpeg)), status: .badRequest,
+                code: "unknown_model")
+            try expectError(
+                try await post(client, "/api/v1/detect?model=nanodet-m-missing", body: .file(jpeg)), status: .badRequest,
+                code: "unknown_model")
         }
     }
 

@@ -57,7 +57,9 @@ struct RecordingClient: TestClientProtocol {
 
     var port: Int? { base.port }
 
-    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws
+    func executeRequest(
+        uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?
+    ) async throws
         -> TestResponse
     {
         let response = try await base.executeRequest(uri: uri, method: method, headers: headers, body: body)

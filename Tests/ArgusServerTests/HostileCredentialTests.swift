@@ -10,7 +10,10 @@ import Testing
             let api = APIClient(client: client)
             let user = try await api.signUp()
             // Fewer characters than bytes: the prefix was cut by a character index past the end.
-            for key in ["argus_" + String(repeating: "é", count: 7), "argus_" + String(repeating: "e\u{301}", count: 12), "argus_" + String(repeating: "x", count: 12)] {
+            for key in [
+                "argus_" + String(repeating: "é", count: 7), "argus_" + String(repeating: "e\u{301}", count: 12),
+                "argus_" + String(repeating: "x", count: 12),
+            ] {
                 for headers: HTTPFields in [[.apiKey: key], [.authorization: "Bearer " + key]] {
                     let response = try await api.request(.get, "/api/v1/users/me", headers: headers)
                     #expect(response.status == .unauthorized, "\(key)")

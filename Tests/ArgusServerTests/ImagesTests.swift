@@ -15,7 +15,8 @@ import Testing
             let api = APIClient(client: client)
             let user = try await api.signUp()
             let dog = try TestEnvironment.sampleBytes("darknet_dog.jpg")
-            let created = try await api.upload(dog, filename: "dog.jpg", query: "tasks=detect,circles&conf=0.3&min_radius=200", as: user)
+            let created = try await api.upload(
+                dog, filename: "dog.jpg", query: "tasks=detect,circles&conf=0.3&min_radius=200", as: user)
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let id = try #require(created.json["id"] as? String)
             #expect(created.json["filename"] as? String == "dog.jpg")
@@ -66,7 +67,8 @@ import Testing
 
             // Same bytes again: stored once, the first record answers.
             let duplicate = try await api.upload(dog, filename: "again.jpg", as: user)
-            #expect(duplicate.status == .ok && duplicate.json["duplicate"] as? Bool == true && duplicate.json["id"] as? String == id)
+            #expect(
+                duplicate.status == .ok && duplicate.json["duplicate"] as? Bool == true && duplicate.json["id"] as? String == id)
             #expect(TestPictures.storedFiles(configuration.storagePath).count == 1)
 
             #expect(try await api.request(.delete, "/api/v1/images/\(id)", headers: user.bearer).status == .noContent)
@@ -84,7 +86,9 @@ import Testing
             let bob = try await api.signUp()
             let created = try await api.upload(try TestEnvironment.sampleBytes("darknet_dog.jpg"), as: alice)
             let id = try #require(created.json["id"] as? String)
-            let objectId = try #require(((created.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [[String: Any]])?.first?["object_id"] as? String)
+            let objectId = try #require(
+                ((created.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [[String: Any]])?.first?[
+                    "object_id"] as? String)
             for path in ["", "/file", "/annotated", "/thumbnail", "/objects", "/objects/\(objectId)"] {
                 let response = try await api.get("/api/v1/images/\(id)\(path)", as: bob)
                 #expect(response.status == .notFound && response.errorCode == "not_found", "\(path)")
@@ -122,11 +126,27 @@ import Testing
                 ("one byte", .file([0xFF], name: "file"), .unsupportedMediaType, "unsupported_media_type"),
                 ("truncated JPEG", .file(Array(dog.prefix(dog.count / 2)), name: "file"), .unprocessableContent, "invalid_image"),
                 ("truncated PNG", .file(Array(png.prefix(png.count / 2)), name: "file"), .unprocessableContent, "invalid_image"),
-                ("huge PNG header", .file(SyntheticImages.pngHeader(width: 100_000, height: 100_000), name: "file"), .unprocessableContent, "image_too_large"),
-                ("tiny PNG", .file(try TestPictures.png(CircleScene.make(width: 16, height: 16)), name: "file"), .unprocessableContent, "image_too_small"),
-                ("GIF", .file(Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0, 0x3B], name: "file"), .unsupportedMediaType, "unsupported_media_type"),
-                ("SVG", .file(Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8), name: "file"), .unsupportedMediaType, "unsupported_media_type"),
-                ("HTML named .jpg", .file(Array("<!DOCTYPE html><html><body>hi</body></html>".utf8), name: "file", filename: "cat.jpg"), .unsupportedMediaType, "unsupported_media_type"),
+                (
+                    "huge PNG header", .file(SyntheticImages.pngHeader(width: 100_000, height: 100_000), name: "file"),
+                    .unprocessableContent, "image_too_large"
+                ),
+                (
+                    "tiny PNG", .file(try TestPictures.png(CircleScene.make(width: 16, height: 16)), name: "file"),
+                    .unprocessableContent, "image_too_small"
+                ),
+                (
+                    "GIF", .file(Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0, 0x3B], name: "file"), .unsupportedMediaType,
+                    "unsupported_media_type"
+                ),
+                (
+                    "SVG", .file(Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8), name: "file"),
+                    .unsupportedMediaType, "unsupported_media_type"
+                ),
+                (
+                    "HTML named .jpg",
+                    .file(Array("<!DOCTYPE html><html><body>hi</body></html>".utf8), name: "file", filename: "cat.jpg"),
+                    .unsupportedMediaType, "unsupported_media_type"
+                ),
                 ("path in filename", .file(dog, name: "file", filename: "../../etc/passwd.jpg"), .badRequest, "invalid_filename"),
                 ("NUL in filename", .file(dog, name: "file", filename: "a\u{0}b.jpg"), .badRequest, ""),
             ]
@@ -210,7 +230,10 @@ import Testing
             #expect(try await ids("since=2999-01-01").isEmpty)
             #expect(try await ids("until=2000-01-01T00:00:00Z").isEmpty)
             #expect(try await ids("since=2000-01-01").count == 4)
-            for bad in ["limit=0", "limit=101", "cursor=abc", "min_confidence=2", "since=yesterday", "has_objects=maybe", "colour=red", "has_objects=false&label=dog"] {
+            for bad in [
+                "limit=0", "limit=101", "cursor=abc", "min_confidence=2", "since=yesterday", "has_objects=maybe", "colour=red",
+                "has_objects=false&label=dog",
+            ] {
                 #expect(try await api.get("/api/v1/images?" + bad, as: user).status == .badRequest, "\(bad)")
             }
         }
@@ -222,13 +245,17 @@ import Testing
             let user = try await api.signUp()
             let scene = CircleScene.make()
             let response = try await api.multipart(
-                "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(scene), filename: "discs.png"), as: user)
+                "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(scene), filename: "discs.png"), as: user
+            )
             #expect(response.status == .ok, "\(String(buffer: response.body))")
             #expect(response.json["detector"] as? String == "hough")
             let circles = response.circles
             #expect(scene.isRecovered(by: circles), "\(circles)")
-            #expect(try await api.multipart("/api/v1/circles?min_radius=0", .file(try TestPictures.png(scene)), as: user).status == .badRequest)
-            #expect(try await api.multipart("/api/v1/circles", .file(try TestPictures.png(scene)), as: nil).status == .unauthorized)
+            #expect(
+                try await api.multipart("/api/v1/circles?min_radius=0", .file(try TestPictures.png(scene)), as: user).status
+                    == .badRequest)
+            #expect(
+                try await api.multipart("/api/v1/circles", .file(try TestPictures.png(scene)), as: nil).status == .unauthorized)
         }
     }
 
@@ -238,19 +265,25 @@ import Testing
             let user = try await api.signUp()
             let dog = try TestEnvironment.sampleBytes("darknet_dog.jpg")
             let uploaded = try await api.upload(dog, query: "tasks=detect", as: user)
-            let uploadedObjects = ((uploaded.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [Any])?.count ?? -1
+            let uploadedObjects =
+                ((uploaded.json["results"] as? [String: [String: Any]])?["detect"]?["objects"] as? [Any])?.count ?? -1
             let detect = try await api.multipart("/api/v1/detect", .file(dog), as: user)
             #expect(detect.status == .ok)
-            _ = try await api.multipart("/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(CircleScene.make())), as: user)
+            _ = try await api.multipart(
+                "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(CircleScene.make())), as: user)
 
             let history = try await api.get("/api/v1/detect/history?limit=2", as: user)
             let items = try #require(history.json["items"] as? [[String: Any]])
             #expect(items.map { $0["task"] as? String } == ["circles", "detect"])
-            #expect(items[1]["image_id"] == nil && (items[1]["objects"] as? [[String: Any]])?.contains { $0["label"] as? String == "dog" } == true)
+            #expect(
+                items[1]["image_id"] == nil
+                    && (items[1]["objects"] as? [[String: Any]])?.contains { $0["label"] as? String == "dog" } == true)
             let next = try #require(history.json["next_cursor"] as? String)
             let rest = try await api.get("/api/v1/detect/history?cursor=\(next)", as: user)
             let older = try #require(rest.json["items"] as? [[String: Any]])
-            #expect(older.count == 1 && older.first?["image_id"] is String && rest.json["next_cursor"] == nil, "\(String(buffer: rest.body)) after \(next)")
+            #expect(
+                older.count == 1 && older.first?["image_id"] is String && rest.json["next_cursor"] == nil,
+                "\(String(buffer: rest.body)) after \(next)")
             #expect((try await api.get("/api/v1/detect/history?task=circles", as: user).json["items"] as? [Any])?.count == 1)
 
             let stats = try await api.get("/api/v1/stats", as: user)

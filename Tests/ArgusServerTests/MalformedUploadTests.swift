@@ -40,18 +40,22 @@ import Testing
                 status: .badRequest, code: "invalid_multipart"),
             Case(
                 name: "a part header of 1 MB", contentType: type,
-                body: bytes(Array("--XX\r\nX-Big: ".utf8), [UInt8](repeating: 0x61, count: 1 << 20), Array("\r\n\r\n--XX--".utf8)),
+                body: bytes(
+                    Array("--XX\r\nX-Big: ".utf8), [UInt8](repeating: 0x61, count: 1 << 20), Array("\r\n\r\n--XX--".utf8)),
                 status: .badRequest, code: "invalid_multipart"),
             Case(name: "100,000 empty parts", contentType: type, body: manyParts, status: .badRequest, code: "invalid_multipart"),
             Case(
                 name: "a boundary of 200 characters", contentType: "multipart/form-data; boundary=\(longBoundary)",
-                body: bytes(Array("--\(longBoundary)\r\n".utf8), Array(fileHead.dropFirst(6)), jpeg, Array("\r\n--\(longBoundary)--".utf8)),
+                body: bytes(
+                    Array("--\(longBoundary)\r\n".utf8), Array(fileHead.dropFirst(6)), jpeg, Array("\r\n--\(longBoundary)--".utf8)
+                ),
                 status: .badRequest, code: "invalid_multipart"),
             Case(
                 name: "no closing boundary", contentType: type, body: bytes(fileHead, jpeg, Array("\r\n".utf8)),
                 status: .badRequest, code: "invalid_multipart"),
             Case(
-                name: "ends in the middle of a part", contentType: type, body: bytes(fileHead, Array(jpeg.prefix(jpeg.count / 2))),
+                name: "ends in the middle of a part", contentType: type,
+                body: bytes(fileHead, Array(jpeg.prefix(jpeg.count / 2))),
                 status: .badRequest, code: "invalid_multipart"),
             Case(
                 name: "no boundary parameter", contentType: "multipart/form-data",
@@ -60,7 +64,8 @@ import Testing
             Case(
                 name: "a text field over 4 KiB", contentType: type,
                 body: bytes(
-                    Array("--XX\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n".utf8), [UInt8](repeating: 0x61, count: 5000),
+                    Array("--XX\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n".utf8),
+                    [UInt8](repeating: 0x61, count: 5000),
                     Array("\r\n".utf8), fileHead, jpeg, Array("\r\n--XX--".utf8)),
                 status: .badRequest, code: "field_too_large"),
         ]

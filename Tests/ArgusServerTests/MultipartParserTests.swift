@@ -52,7 +52,8 @@ import Testing
     }
 
     /// Every byte value, and lines that look like the boundary without being it.
-    static let binary: [UInt8] = Array(0...255) + Array("\r\n--XY\r\n--X\r\n-\r\n--X-X\r\r\n-".utf8) + Array(0...255).reversed() + [0x0D]
+    static let binary: [UInt8] =
+        Array(0...255) + Array("\r\n--XY\r\n--X\r\n-\r\n--X-X\r\r\n-".utf8) + Array(0...255).reversed() + [0x0D]
 
     static func body(boundary: String = "XX") -> [UInt8] {
         var bytes = Array("preamble to ignore\r\n--\(boundary)\r\n".utf8)
@@ -60,7 +61,9 @@ import Testing
         bytes += Array("content-disposition: form-data; name=\"image\"; filename=\"a \\\"b\\\"; c.jpg\"\r\n".utf8)
         bytes += Array("Content-Type: image/jpeg\r\nX-Other: ignored\r\n\r\n".utf8)
         bytes += binary
-        bytes += Array("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=empty\r\n\r\n\r\n--\(boundary)--\r\nepilogue --\(boundary)\r\n".utf8)
+        bytes += Array(
+            "\r\n--\(boundary)\r\nContent-Disposition: form-data; name=empty\r\n\r\n\r\n--\(boundary)--\r\nepilogue --\(boundary)\r\n"
+                .utf8)
         return bytes
     }
 
@@ -126,7 +129,8 @@ import Testing
             let name: [UInt8] = Array("X-".utf8) + [byte] + Array(": v\r\n".utf8)
             let value: [UInt8] = Array("X-Value: ".utf8) + [byte] + Array("\r\n".utf8)
             for header in [name, value] {
-                let body = Array("--XX\r\n".utf8) + header + Array("Content-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XX--".utf8)
+                let body =
+                    Array("--XX\r\n".utf8) + header + Array("Content-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XX--".utf8)
                 // Allowed bytes parse; every other one is refused, none traps.
                 _ = try? Self.parse(body, boundary: "XX", chunkSize: 3)
             }
@@ -134,8 +138,9 @@ import Testing
         let all: [UInt8] = Array("--XX\r\n".utf8) + Array(0...255) + Array(": v\r\n\r\nab\r\n--XX--".utf8)
         #expect(Self.error(all) != nil)
         let control: [UInt8] = Array("--XX\r\nX-A: a".utf8) + [0] + Array("b\r\n".utf8)
-        #expect(Self.error(control + Array("Content-Disposition: form-data; name=a\r\n\r\n\r\n--XX--".utf8))
-            == .malformed("a part header value holds control characters"))
+        #expect(
+            Self.error(control + Array("Content-Disposition: form-data; name=a\r\n\r\n\r\n--XX--".utf8))
+                == .malformed("a part header value holds control characters"))
     }
 
     @Test func limitsAreEnforcedWhileReading() {
@@ -146,7 +151,8 @@ import Testing
         manyParts += Array("--XX--".utf8)
         #expect(Self.error(manyParts) == .tooManyParts(limit: 32))
         #expect(Self.error(Self.body(), limits: MultipartLimits(maxBodyBytes: 100)) == .bodyTooLarge(limit: 100))
-        let longName = Array("--XX\r\nContent-Disposition: form-data; name=\"\(String(repeating: "n", count: 129))\"\r\n\r\n\r\n--XX--".utf8)
+        let longName = Array(
+            "--XX\r\nContent-Disposition: form-data; name=\"\(String(repeating: "n", count: 129))\"\r\n\r\n\r\n--XX--".utf8)
         #expect(Self.error(longName) == .malformed("a form field name is longer than 128 bytes"))
     }
 
@@ -167,13 +173,35 @@ import Testing
             ("ends inside the headers", "--XX\r\nContent-Disposition: form-da", .truncated),
             ("ends after a boundary", "--XX", .truncated),
             ("no boundary at all", "just some text", .malformed("the body holds no boundary line")),
-            ("text after a boundary", head + "a\r\n--XXY\r\n", .malformed("a boundary line must end with CRLF (or '--' for the last one)")),
-            ("no disposition", "--XX\r\nContent-Type: text/plain\r\n\r\na\r\n--XX--", .malformed("a part has no Content-Disposition header")),
-            ("not form-data", "--XX\r\nContent-Disposition: attachment; name=a\r\n\r\na\r\n--XX--", .malformed("a part's Content-Disposition must be form-data, not 'attachment'")),
-            ("no name", "--XX\r\nContent-Disposition: form-data; filename=a\r\n\r\na\r\n--XX--", .malformed("a part's Content-Disposition has no field name")),
-            ("unclosed quote", "--XX\r\nContent-Disposition: form-data; name=\"a\r\n\r\na\r\n--XX--", .malformed("a quoted value has no closing quote")),
-            ("folded header", "--XX\r\nContent-Disposition: form-data;\r\n\tname: a\r\n\r\na\r\n--XX--", .malformed("a part header name holds characters a header name cannot have")),
-            ("two dispositions", "--XX\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b\r\n\r\n\r\n--XX--", .malformed("a part has two Content-Disposition headers")),
+            (
+                "text after a boundary", head + "a\r\n--XXY\r\n",
+                .malformed("a boundary line must end with CRLF (or '--' for the last one)")
+            ),
+            (
+                "no disposition", "--XX\r\nContent-Type: text/plain\r\n\r\na\r\n--XX--",
+                .malformed("a part has no Content-Disposition header")
+            ),
+            (
+                "not form-data", "--XX\r\nContent-Disposition: attachment; name=a\r\n\r\na\r\n--XX--",
+                .malformed("a part's Content-Disposition must be form-data, not 'attachment'")
+            ),
+            (
+                "no name", "--XX\r\nContent-Disposition: form-data; filename=a\r\n\r\na\r\n--XX--",
+                .malformed("a part's Content-Disposition has no field name")
+            ),
+            (
+                "unclosed quote", "--XX\r\nContent-Disposition: form-data; name=\"a\r\n\r\na\r\n--XX--",
+                .malformed("a quoted value has no closing quote")
+            ),
+            (
+                "folded header", "--XX\r\nContent-Disposition: form-data;\r\n\tname: a\r\n\r\na\r\n--XX--",
+                .malformed("a part header name holds characters a header name cannot have")
+            ),
+            (
+                "two dispositions",
+                "--XX\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b\r\n\r\n\r\n--XX--",
+                .malformed("a part has two Content-Disposition headers")
+            ),
         ]
         for (name, body, expected) in cases {
             #expect(Self.error(Array(body.utf8)) == expected, "\(name)")

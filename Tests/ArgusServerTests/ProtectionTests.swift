@@ -11,7 +11,8 @@ import Testing
 /// Rate limits, security headers and CORS over live HTTP.
 @Suite struct ProtectionTests {
     func withServer(
-        _ configure: (inout ServerConfiguration) -> Void, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        _ configure: (inout ServerConfiguration) -> Void,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = try await TestServer.configuration {
             $0.accounts.allowAnonymous = true
@@ -64,7 +65,9 @@ import Testing
         #expect(RateLimit.parse("10/minute") == .some(RateLimit(capacity: 10, period: .seconds(60))))
         #expect(RateLimit.parse("off") == .some(nil))
         #expect(RateLimit.parse("ten/minute") == nil)
-        let configuration = try ServerConfiguration(environment: ["ARGUS_RATE_LIMIT_API": "off", "ARGUS_RATE_LIMIT_INFERENCE": "5/s"])
+        let configuration = try ServerConfiguration(environment: [
+            "ARGUS_RATE_LIMIT_API": "off", "ARGUS_RATE_LIMIT_INFERENCE": "5/s",
+        ])
         #expect(configuration.rateLimits.api == nil)
         #expect(configuration.rateLimits.inference == RateLimit(capacity: 5, period: .seconds(1)))
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["ARGUS_RATE_LIMIT_API": "5/fortnight"]) }
@@ -84,10 +87,12 @@ import Testing
 
     @Test func corsOnlyForConfiguredOrigins() async throws {
         try await withServer({ $0.corsOrigins = ["https://app.example.com"] }) { client in
-            let allowed = try await client.execute(uri: "/health/live", method: .get, headers: [.origin: "https://app.example.com"])
+            let allowed = try await client.execute(
+                uri: "/health/live", method: .get, headers: [.origin: "https://app.example.com"])
             #expect(header(allowed, "Access-Control-Allow-Origin") == "https://app.example.com")
             #expect(header(allowed, "Access-Control-Expose-Headers")?.contains("X-Request-ID") == true)
-            let error = try await client.execute(uri: "/no/such/route", method: .get, headers: [.origin: "https://app.example.com"])
+            let error = try await client.execute(
+                uri: "/no/such/route", method: .get, headers: [.origin: "https://app.example.com"])
             #expect(error.status == .notFound && header(error, "Access-Control-Allow-Origin") == "https://app.example.com")
             let other = try await client.execute(uri: "/health/live", method: .get, headers: [.origin: "https://evil.example"])
             #expect(header(other, "Access-Control-Allow-Origin") == nil)

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A raw TCP exchange, for requests an HTTP client library would not send (a body that
@@ -15,9 +16,10 @@ enum RawHTTP {
     static func exchange(port: Int, request: String, timeoutSeconds: Int, hangUp: Bool = false) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    try blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds, hangUp: hangUp)
-                })
+                continuation.resume(
+                    with: Result {
+                        try blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds, hangUp: hangUp)
+                    })
             }
         }
     }
@@ -45,7 +47,9 @@ enum RawHTTP {
             let count = recv(fd, &buffer, buffer.count, 0)
             if count <= 0 { break }
             received += buffer[0..<count]
-            if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("\"error\"") { break }
+            if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("\"error\"") {
+                break
+            }
         }
         return String(decoding: received, as: UTF8.self)
     }

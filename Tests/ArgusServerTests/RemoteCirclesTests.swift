@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgusServer
 import ArgusTestSupport
 import ArgusVision
@@ -11,10 +8,17 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The Open Inference Protocol client and the `remote` circles backend against a real
 /// KServe server running deploy/kserve/circles_model.py (scripts/test-kserve.sh, started
 /// by `make test`).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["ARGUS_TEST_KSERVE_URL"] != nil, "needs ARGUS_TEST_KSERVE_URL (make test sets it)"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["ARGUS_TEST_KSERVE_URL"] != nil, "needs ARGUS_TEST_KSERVE_URL (make test sets it)"
+    ))
 struct RemoteCirclesTests {
     static var kserveURL: String? { ProcessInfo.processInfo.environment["ARGUS_TEST_KSERVE_URL"] }
 
@@ -28,7 +32,8 @@ struct RemoteCirclesTests {
         options.minRadius = 20
         options.maxRadius = 90
         let detector = RemoteCircleDetector(client: client, model: "circles")
-        let found = try await detector.detect(Image(bgr: scene.pixels, width: scene.width, height: scene.height), options: options)
+        let found = try await detector.detect(
+            Image(bgr: scene.pixels, width: scene.width, height: scene.height), options: options)
         #expect(scene.isRecovered(by: found.map { (Double($0.centerX), Double($0.centerY), Double($0.radius)) }), "\(found)")
         #expect(found.allSatisfy { $0.confidence > 0.5 && $0.confidence <= 1 })
         #expect(client.usesBinaryTensors == true, "KServe takes the binary tensor extension")
@@ -45,12 +50,14 @@ struct RemoteCirclesTests {
             let user = try await api.signUp()
             let scene = CircleScene.make()
             let response = try await api.multipart(
-                "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(scene), filename: "discs.png"), as: user)
+                "/api/v1/circles?min_radius=20&max_radius=90", .file(try TestPictures.png(scene), filename: "discs.png"), as: user
+            )
             #expect(response.status == .ok, "\(String(buffer: response.body))")
             #expect(response.json["detector"] as? String == "remote:circles")
             let circles = response.circles
             #expect(scene.isRecovered(by: circles), "\(circles)")
-            let upload = try await api.upload(try TestPictures.png(scene), filename: "d.png", query: "tasks=circles&min_radius=20&max_radius=90", as: user)
+            let upload = try await api.upload(
+                try TestPictures.png(scene), filename: "d.png", query: "tasks=circles&min_radius=20&max_radius=90", as: user)
             #expect(upload.status == .created)
             let results = upload.json["results"] as? [String: [String: Any]]
             #expect((results?["circles"]?["objects"] as? [Any])?.count == scene.discs.count)
@@ -67,14 +74,16 @@ struct RemoteCirclesTests {
 @Suite struct OpenInferenceResilienceTests {
     @Test func aDownServerOpensTheCircuitAndThenFailsFast() async throws {
         // Without a readiness check first, failed attempts alone open the circuit too.
-        let fresh = OpenInferenceClient(baseURL: "http://127.0.0.1:\(try ClosedPort.make())", settings: {
-            var settings = OpenInferenceClient.Settings()
-            settings.attempts = 2
-            settings.backoff = .milliseconds(5)
-            settings.breakerThreshold = 2
-            settings.timeout = .seconds(1)
-            return settings
-        }())
+        let fresh = OpenInferenceClient(
+            baseURL: "http://127.0.0.1:\(try ClosedPort.make())",
+            settings: {
+                var settings = OpenInferenceClient.Settings()
+                settings.attempts = 2
+                settings.backoff = .milliseconds(5)
+                settings.breakerThreshold = 2
+                settings.timeout = .seconds(1)
+                return settings
+            }())
         await #expect(throws: RemoteInferenceError.self) {
             _ = try await fresh.infer(model: "circles", inputName: "image", shape: [1, 1, 3], bytes: [0, 0, 0])
         }
@@ -111,8 +120,10 @@ struct RemoteCirclesTests {
         router.post("/v2/models/circles/infer") { _, _ -> Response in
             // Two 503s, then a valid answer.
             if calls.next() <= 2 { return Response(status: .serviceUnavailable) }
-            let body = #"{"model_name":"circles","outputs":[{"name":"circles","shape":[1,4],"datatype":"FP32","data":[10,20,5,0.9]}]}"#
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            let body =
+                #"{"model_name":"circles","outputs":[{"name":"circles","shape":[1,4],"datatype":"FP32","data":[10,20,5,0.9]}]}"#
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { testClient in
@@ -130,7 +141,11 @@ struct RemoteCirclesTests {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func next() -> Int { lock.withLock { count += 1; return count } }
+    func next() -> Int {
+        lock.withLock {
+            count += 1; return count
+        }
+    }
     var value: Int { lock.withLock { count } }
 }
 

@@ -17,7 +17,8 @@ import Testing
             #expect(created.json["email"] as? String == email)
             #expect(created.json["role"] as? String == "user")
             #expect(created.json["password_hash"] == nil && !String(buffer: created.body).contains("$2"))
-            let again = try await api.request(.post, "/api/v1/auth/signup", json: ["email": email, "password": "another passphrase"])
+            let again = try await api.request(
+                .post, "/api/v1/auth/signup", json: ["email": email, "password": "another passphrase"])
             #expect(again.status == .conflict && again.errorCode == "email_taken")
             for (body, code) in [
                 (["email": "not-an-email", "password": "a fine passphrase"], "invalid_email"),
@@ -37,7 +38,8 @@ import Testing
         try await TestServer.run { client, _ in
             let api = APIClient(client: client)
             let user = try await api.signUp()
-            let form = try await api.form("/api/v1/auth/login", [("username", user.email), ("password", user.password), ("grant_type", "password")])
+            let form = try await api.form(
+                "/api/v1/auth/login", [("username", user.email), ("password", user.password), ("grant_type", "password")])
             #expect(form.status == .ok)
             #expect(form.json["token_type"] as? String == "bearer")
             #expect(form.json["expires_in"] as? Int == 900)
@@ -112,20 +114,28 @@ import Testing
         try await TestServer.run(configuration) { client, _ in
             let api = APIClient(client: client)
             let user = try await api.signUp()
-            let unknown = try await api.request(.post, "/api/v1/auth/login", json: ["email": APIClient.uniqueEmail(), "password": "whatever it is"])
-            let wrong = try await api.request(.post, "/api/v1/auth/login", json: ["email": user.email, "password": "not the password"])
+            let unknown = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": APIClient.uniqueEmail(), "password": "whatever it is"])
+            let wrong = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": user.email, "password": "not the password"])
             #expect(unknown.status == .unauthorized && wrong.status == .unauthorized)
             #expect(unknown.errorCode == wrong.errorCode)
-            #expect((unknown.json["error"] as? [String: Any])?["message"] as? String == (wrong.json["error"] as? [String: Any])?["message"] as? String)
+            #expect(
+                (unknown.json["error"] as? [String: Any])?["message"] as? String == (wrong.json["error"] as? [String: Any])?[
+                    "message"] as? String)
 
-            for _ in 0..<2 { _ = try await api.request(.post, "/api/v1/auth/login", json: ["email": user.email, "password": "still wrong"]) }
+            for _ in 0..<2 {
+                _ = try await api.request(.post, "/api/v1/auth/login", json: ["email": user.email, "password": "still wrong"])
+            }
             // Locked now: even the right password is refused until the lockout ends.
-            let locked = try await api.request(.post, "/api/v1/auth/login", json: ["email": user.email, "password": user.password])
+            let locked = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": user.email, "password": user.password])
             #expect(locked.status == .tooManyRequests && locked.errorCode == "login_locked")
             #expect(Int(locked.header("Retry-After") ?? "") ?? 0 > 0)
             // Other accounts are not affected.
             let other = try await api.signUp()
-            let otherLogin = try await api.request(.post, "/api/v1/auth/login", json: ["email": other.email, "password": other.password])
+            let otherLogin = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": other.email, "password": other.password])
             #expect(otherLogin.status == .ok)
         }
     }
@@ -135,19 +145,23 @@ import Testing
             let api = APIClient(client: client)
             let user = try await api.signUp()
             let wrong = try await api.request(
-                .post, "/api/v1/users/me/password", json: ["current_password": "nope nope nope", "new_password": "brand new secret"],
+                .post, "/api/v1/users/me/password",
+                json: ["current_password": "nope nope nope", "new_password": "brand new secret"],
                 headers: user.bearer)
             #expect(wrong.status == .forbidden && wrong.errorCode == "wrong_password")
             let weak = try await api.request(
-                .post, "/api/v1/users/me/password", json: ["current_password": user.password, "new_password": "1234"], headers: user.bearer)
+                .post, "/api/v1/users/me/password", json: ["current_password": user.password, "new_password": "1234"],
+                headers: user.bearer)
             #expect(weak.status == .unprocessableContent)
             let changed = try await api.request(
-                .post, "/api/v1/users/me/password", json: ["current_password": user.password, "new_password": "brand new secret"],
+                .post, "/api/v1/users/me/password",
+                json: ["current_password": user.password, "new_password": "brand new secret"],
                 headers: user.bearer)
             #expect(changed.status == .noContent)
             let oldRefresh = try await api.request(.post, "/api/v1/auth/refresh", json: ["refresh_token": user.refreshToken])
             #expect(oldRefresh.status == .unauthorized)
-            let oldPassword = try await api.request(.post, "/api/v1/auth/login", json: ["email": user.email, "password": user.password])
+            let oldPassword = try await api.request(
+                .post, "/api/v1/auth/login", json: ["email": user.email, "password": user.password])
             #expect(oldPassword.status == .unauthorized)
             let relogged = try await api.logIn(email: user.email, password: "brand new secret", id: user.id)
 

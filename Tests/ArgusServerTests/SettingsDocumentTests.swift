@@ -22,7 +22,9 @@ import Testing
         #expect(shown == names)
         // A value out of range names its variable.
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["ARGUS_PORT": "70000"]) }
-        let configuration = try ServerConfiguration(environment: ["ARGUS_PORT": " 9000 ", "ARGUS_LOG_LEVEL": "DEBUG", "ARGUS_HOST": ""])
+        let configuration = try ServerConfiguration(environment: [
+            "ARGUS_PORT": " 9000 ", "ARGUS_LOG_LEVEL": "DEBUG", "ARGUS_HOST": "",
+        ])
         #expect(configuration.port == 9000)
         #expect(configuration.logLevel == .debug)
         #expect(configuration.host == "127.0.0.1")

@@ -18,7 +18,8 @@ enum TestDatabase {
         guard let adminURL = ProcessInfo.processInfo.environment["ARGUS_TEST_POSTGRES_URL"],
             var components = URLComponents(string: adminURL)
         else {
-            throw TestDatabaseError(description: "ARGUS_TEST_DATABASE=postgres needs ARGUS_TEST_POSTGRES_URL (make test sets both)")
+            throw TestDatabaseError(
+                description: "ARGUS_TEST_DATABASE=postgres needs ARGUS_TEST_POSTGRES_URL (make test sets both)")
         }
         let name = "argus_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         var logger = Logger(label: "test-database")

@@ -10,7 +10,9 @@ import HummingbirdTesting
 enum TestServer {
     /// Test models, a private data folder and database, a random JWT secret, the cheapest
     /// bcrypt cost (4) so that sign-ups stay fast, the Swagger UI files setup installed.
-    static func configuration(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws
+    static func configuration(
+        _ configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws
         -> ServerConfiguration
     {
         var configuration = ServerConfiguration()
@@ -56,7 +58,9 @@ enum TestServer {
         pool: InferencePool = InferencePool(concurrency: 1, queueLimit: 4), library: DetectorLibrary = TestEnvironment.detectors,
         _ body: @escaping @Sendable (any TestClientProtocol, ServerDependencies) async throws -> Void
     ) async throws {
-        let configuration = try await { if let configuration { return configuration }; return try await self.configuration() }()
+        let configuration = try await {
+            if let configuration { return configuration }; return try await self.configuration()
+        }()
         try await withDependencies(configuration, pool: pool, library: library) { dependencies in
             let app = Application(
                 router: ArgusApplication.makeRouter(dependencies),

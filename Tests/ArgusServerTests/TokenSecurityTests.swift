@@ -53,7 +53,8 @@ import Testing
             otherUser.sub = .init(value: UUID().uuidString)
             let parts = user.accessToken.split(separator: ".").map(String.init)
             let forgedPayload = Self.base64URL(
-                #"{"sub":"\#(UUID().uuidString)","exp":\#(Int(Date().timeIntervalSince1970) + 600),"iat":0,"jti":"x","typ":"access"}"#)
+                #"{"sub":"\#(UUID().uuidString)","exp":\#(Int(Date().timeIntervalSince1970) + 600),"iat":0,"jti":"x","typ":"access"}"#
+            )
             let rejected: [(String, String)] = [
                 ("expired", try await Self.sign(expired, secret: secret)),
                 ("wrong key", try await Self.sign(valid, secret: String(repeating: "k", count: 48))),
@@ -90,7 +91,8 @@ import Testing
             let user = try await api.signUp()
             var headers = user.bearer
             headers[.contentType] = image.contentType
-            let signedIn = try await client.execute(uri: "/api/v1/detect", method: .post, headers: headers, body: image.finished())
+            let signedIn = try await client.execute(
+                uri: "/api/v1/detect", method: .post, headers: headers, body: image.finished())
             #expect(signedIn.status == .ok)
         }
     }

@@ -19,11 +19,14 @@ public struct CircleScene: Sendable {
     public static func make(
         width: Int = 640, height: Int = 480, noise: Int = 25, seed: UInt64 = 7, withDiscs: Bool = true
     ) -> CircleScene {
-        let discs = !withDiscs ? [] : [
-            Disc(x: 120.5, y: 110.0, radius: 60), Disc(x: 330.0, y: 240.5, radius: 42.5),
-            Disc(x: 520.0, y: 120.0, radius: 75), Disc(x: 180.0, y: 360.0, radius: 30),
-            Disc(x: 480.5, y: 370.0, radius: 55),
-        ]
+        let discs =
+            !withDiscs
+            ? []
+            : [
+                Disc(x: 120.5, y: 110.0, radius: 60), Disc(x: 330.0, y: 240.5, radius: 42.5),
+                Disc(x: 520.0, y: 120.0, radius: 75), Disc(x: 180.0, y: 360.0, radius: 30),
+                Disc(x: 480.5, y: 370.0, radius: 55),
+            ]
         var generator = SeededGenerator(state: seed)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
@@ -31,7 +34,8 @@ public struct CircleScene: Sendable {
                 // Anti-aliased edge: coverage from the distance to the nearest disc's rim.
                 var value = 70.0
                 for disc in discs {
-                    let distance = ((Double(x) - disc.x) * (Double(x) - disc.x) + (Double(y) - disc.y) * (Double(y) - disc.y)).squareRoot()
+                    let distance = ((Double(x) - disc.x) * (Double(x) - disc.x) + (Double(y) - disc.y) * (Double(y) - disc.y))
+                        .squareRoot()
                     let coverage = min(1, max(0, disc.radius + 0.5 - distance))
                     value = value * (1 - coverage) + 210 * coverage
                 }

@@ -9,7 +9,8 @@ public struct MultipartBody: Sendable {
 
     public var contentType: String { "multipart/form-data; boundary=\(boundary)" }
 
-    public mutating func addFile(name: String, filename: String, contentType: String = "application/octet-stream", bytes: [UInt8]) {
+    public mutating func addFile(name: String, filename: String, contentType: String = "application/octet-stream", bytes: [UInt8])
+    {
         buffer.writeString("--\(boundary)\r\n")
         buffer.writeString("Content-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\n")
         buffer.writeString("Content-Type: \(contentType)\r\n\r\n")

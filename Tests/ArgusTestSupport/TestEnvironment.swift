@@ -61,7 +61,8 @@ public enum TestEnvironment {
         return store
     }()
 
-    public static let detectors = DetectorLibrary(store: models, runtime: runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
+    public static let detectors = DetectorLibrary(
+        store: models, runtime: runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
 
     /// A fresh empty folder under the system's temporary directory.
     public static func temporaryDirectory(_ label: String) throws -> URL {

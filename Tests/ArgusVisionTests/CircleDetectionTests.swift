@@ -15,7 +15,8 @@ import Testing
         #expect(found.count == scene.discs.count, "\(found)")
         for disc in scene.discs {
             let match = found.min { a, b in
-                hypot(Double(a.centerX) - disc.x, Double(a.centerY) - disc.y) < hypot(Double(b.centerX) - disc.x, Double(b.centerY) - disc.y)
+                hypot(Double(a.centerX) - disc.x, Double(a.centerY) - disc.y)
+                    < hypot(Double(b.centerX) - disc.x, Double(b.centerY) - disc.y)
             }
             let circle = try #require(match)
             #expect(hypot(Double(circle.centerX) - disc.x, Double(circle.centerY) - disc.y) <= 2, "\(disc) → \(circle)")

@@ -35,7 +35,8 @@ import Testing
 
     static var cases: [(String, String)] {
         models.flatMap { model in
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: goldenRoot.appendingPathComponent(model).path)) ?? []
+            let files =
+                (try? FileManager.default.contentsOfDirectory(atPath: goldenRoot.appendingPathComponent(model).path)) ?? []
             return files.filter { $0.hasSuffix(".json") }.sorted().map { (model, $0) }
         }
     }
@@ -63,7 +64,8 @@ import Testing
         for wanted in expected where wanted.confidence >= 0.25 + Self.thresholdBand {
             #expect(
                 found.contains { Self.matches($0, wanted) },
-                "\(model)/\(golden.file_name): reference \(wanted.label) \(wanted.confidence) \(wanted.box) not found in \(found)")
+                "\(model)/\(golden.file_name): reference \(wanted.label) \(wanted.confidence) \(wanted.box) not found in \(found)"
+            )
         }
         for got in found where got.confidence >= 0.25 + Self.thresholdBand {
             #expect(

@@ -1,8 +1,9 @@
 import ArgusCore
 import ArgusTestSupport
-@testable import ArgusVision
 import Foundation
 import Testing
+
+@testable import ArgusVision
 
 /// Inputs that crashed, fooled or leaked through the image parsers before they were
 /// fixed (found by review and by `make fuzz`; the raw inputs are in Fuzz/corpus/ too).
@@ -15,7 +16,8 @@ import Testing
     /// `FF 00` is no marker: libjpeg scans on and finds the 65535x65535 frame header
     /// hidden inside the "segment" a naive walk skips, so the size check would be fooled.
     @Test func aFrameHeaderHiddenBehindFF00IsRefused() {
-        let bytes = Self.hex("FFD8 FF00 0015 FFC0 0011 08FFFF FFFF 03 012200 021101 031101 FFC0 0011 08 0010 0010 03 012200 021101 031101")
+        let bytes = Self.hex(
+            "FFD8 FF00 0015 FFC0 0011 08FFFF FFFF 03 012200 021101 031101 FFC0 0011 08 0010 0010 03 012200 021101 031101")
         #expect(throws: ImageError.self) { try ImageHeader.read(bytes) }
     }
 
@@ -24,7 +26,8 @@ import Testing
     /// Both now walk the same segments: before the frame header the reader refuses it,
     /// after it the stripper does (libjpeg refuses a second SOI too).
     @Test func aSecondStartOfImageIsRefusedByReaderAndStripperAlike() throws {
-        let bytes = try [UInt8](Data(contentsOf: TestEnvironment.repoRoot.appendingPathComponent("Fuzz/corpus/metadata/regression-jpeg-second-soi")))
+        let bytes = try [UInt8](
+            Data(contentsOf: TestEnvironment.repoRoot.appendingPathComponent("Fuzz/corpus/metadata/regression-jpeg-second-soi")))
         #expect(try ImageHeader.read(bytes).orientation == 1)
         #expect(throws: ImageError.self) { try MetadataStripper.stripped(bytes, format: .jpeg, orientation: 1) }
         let simple = Self.hex("FFD8 FFD8 FFC0 0011 08 0010 0010 03 012200 021101 031101 FFDA 0002 00")
@@ -63,8 +66,10 @@ import Testing
     @Test func nonFiniteConfidencesAreDrawn() throws {
         let image = Image(bgr: [UInt8](repeating: 128, count: 32 * 32 * 3), width: 32, height: 32)
         for confidence in [Float.nan, .infinity, -.infinity, 1e30] {
-            let box = Detection(classId: Int.min, label: "x", confidence: confidence, box: BoundingBox(x1: 1, y1: 1, x2: 20, y2: 20))
-            _ = try image.annotated(with: [box], circles: [Image.Circle(centerX: .nan, centerY: .infinity, radius: 1e30, label: "c")])
+            let box = Detection(
+                classId: Int.min, label: "x", confidence: confidence, box: BoundingBox(x1: 1, y1: 1, x2: 20, y2: 20))
+            _ = try image.annotated(
+                with: [box], circles: [Image.Circle(centerX: .nan, centerY: .infinity, radius: 1e30, label: "c")])
         }
     }
 }

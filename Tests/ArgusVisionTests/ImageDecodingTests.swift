@@ -56,7 +56,8 @@ import Testing
     @Test func wrongMagicBytesAreRejectedNamingWhatWasFound() {
         #expect(failure(Array("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8)) == .unsupportedFormat(found: "image/gif"))
         #expect(failure(Array("<!DOCTYPE html><html><body>hi</body></html>".utf8)) == .unsupportedFormat(found: "text/html"))
-        #expect(failure(Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8)) == .unsupportedFormat(found: "image/svg+xml"))
+        #expect(
+            failure(Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8)) == .unsupportedFormat(found: "image/svg+xml"))
         #expect(failure([0x00, 0x01, 0x02, 0x03, 0x04]) == .unsupportedFormat(found: "unknown"))
     }
 
@@ -90,8 +91,9 @@ import Testing
 
     @Test func tooSmallImagesAreRefusedWhenALimitIsSet() throws {
         let limits = ImageLimits(minWidth: 1000, minHeight: 1000)
-        #expect(failure(try TestEnvironment.sampleBytes("darknet_dog.jpg"), limits: limits)
-            == .tooSmall(width: 768, height: 576, minWidth: 1000, minHeight: 1000))
+        #expect(
+            failure(try TestEnvironment.sampleBytes("darknet_dog.jpg"), limits: limits)
+                == .tooSmall(width: 768, height: 576, minWidth: 1000, minHeight: 1000))
     }
 
     @Test func exifOrientationIsApplied() throws {
@@ -120,7 +122,9 @@ import Testing
         #expect(image.bgrPixels == original)
         let pixels = drawn.bgrPixels
         func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(pixels[((y * image.width + x) * 3)..<((y * image.width + x) * 3 + 3)]) }
-        func originalPixel(_ x: Int, _ y: Int) -> [UInt8] { Array(original[((y * image.width + x) * 3)..<((y * image.width + x) * 3 + 3)]) }
+        func originalPixel(_ x: Int, _ y: Int) -> [UInt8] {
+            Array(original[((y * image.width + x) * 3)..<((y * image.width + x) * 3 + 3)])
+        }
         // On the box's left edge and on the circle's rightmost point.
         #expect(pixel(100, 200) != originalPixel(100, 200))
         #expect(pixel(510, 200) != originalPixel(510, 200))

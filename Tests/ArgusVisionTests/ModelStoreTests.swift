@@ -41,14 +41,16 @@ import Testing
         let store = ModelStore(directory: try TestEnvironment.temporaryDirectory("store").path)
         let preset = ModelCatalogue.preset(
             id: "my-yolox", family: .yolox, file: "ignored.onnx", inputSize: 416, labels: COCOCategories.names)
-        try store.importFile(at: sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, as: "my-yolox", custom: preset)
+        try store.importFile(
+            at: sharedModels.appendingPathComponent("yolox-nano/yolox_nano_416.onnx").path, as: "my-yolox", custom: preset)
         let manifest = try store.manifest(for: "my-yolox")
         #expect(manifest.family == .yolox)
         #expect(manifest.file == "my-yolox.onnx")
         #expect(manifest.sha256 != nil)
         #expect(try store.verify(manifest) == .verified)
         #expect(store.manifests().contains { $0.id == "my-yolox" })
-        let library = DetectorLibrary(store: store, runtime: TestEnvironment.runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
+        let library = DetectorLibrary(
+            store: store, runtime: TestEnvironment.runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
         let image = try Image.decode(try TestEnvironment.sampleBytes("darknet_dog.jpg"))
         let labels = try library.detector(for: "my-yolox").detect(image).detections.map(\.label)
         #expect(labels.contains("dog"))

@@ -9,7 +9,8 @@ struct DocsController {
     let assetsDirectory: String
 
     /// The page's own scripts and styles only: no inline script, nothing from elsewhere.
-    static let pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+    static let pagePolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 
     static let contentTypes = [
         "swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8",
@@ -51,7 +52,9 @@ struct DocsController {
         }
         routes.get("/docs/assets/:file") { _, context in
             let name = try context.parameters.require("file")
-            if name == "init.js" { return Self.respond(ByteBuffer(string: Self.initializer), type: "text/javascript; charset=utf-8") }
+            if name == "init.js" {
+                return Self.respond(ByteBuffer(string: Self.initializer), type: "text/javascript; charset=utf-8")
+            }
             guard let type = Self.contentTypes[name] else {
                 throw APIError(.notFound, code: "not_found", message: "no documentation asset '\(name)'")
             }
@@ -68,7 +71,9 @@ struct DocsController {
     private static func respond(_ body: ByteBuffer, type: String) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: type, HTTPField.Name("Content-Security-Policy")!: pagePolicy, .cacheControl: "public, max-age=3600"],
+            headers: [
+                .contentType: type, HTTPField.Name("Content-Security-Policy")!: pagePolicy, .cacheControl: "public, max-age=3600",
+            ],
             body: .init(byteBuffer: body))
     }
 }

@@ -27,7 +27,8 @@ struct APIKeysController {
         var scopes = Set<Scope>()
         for text in body.scopes ?? ["read", "write"] {
             guard let scope = Scope(rawValue: text) else {
-                throw APIError(.unprocessableContent, code: "invalid_scope", message: "unknown scope '\(text)': use read, write or admin")
+                throw APIError(
+                    .unprocessableContent, code: "invalid_scope", message: "unknown scope '\(text)': use read, write or admin")
             }
             scopes.insert(scope)
         }

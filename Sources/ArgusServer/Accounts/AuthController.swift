@@ -31,7 +31,8 @@ struct AuthController {
 
     func signup(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         guard services.settings.allowSignup else {
-            throw APIError(.forbidden, code: "signup_disabled", message: "sign-up is disabled on this server; ask an administrator")
+            throw APIError(
+                .forbidden, code: "signup_disabled", message: "sign-up is disabled on this server; ask an administrator")
         }
         let body = try await RequestBody.json(SignupRequest.self, from: request, context: context)
         let user = try await Accounts(services: services).createUser(

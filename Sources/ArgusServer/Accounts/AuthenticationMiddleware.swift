@@ -15,7 +15,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
     let authenticator: Authenticator
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
@@ -25,7 +27,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } catch let failure as Authenticator.Failure {
             switch failure {
             case .invalid(let message):
-                throw APIError(.unauthorized, code: "invalid_credentials", message: message, headers: [.wwwAuthenticate: "Bearer"])
+                throw APIError(
+                    .unauthorized, code: "invalid_credentials", message: message, headers: [.wwwAuthenticate: "Bearer"])
             case .disabled:
                 throw APIError(.unauthorized, code: "account_disabled", message: "this account is disabled")
             }
@@ -41,7 +44,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let trimmed = key.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else {
                 throw APIError(
-                    .unauthorized, code: "invalid_credentials", message: "the X-API-Key header is empty: send a key or leave the header out",
+                    .unauthorized, code: "invalid_credentials",
+                    message: "the X-API-Key header is empty: send a key or leave the header out",
                     headers: [.wwwAuthenticate: "Bearer"])
             }
             return trimmed

@@ -17,8 +17,9 @@ public enum JWTSecret {
         if file != nil { throw ConfigurationError(description: "ARGUS_JWT_SECRET_FILE=\(path) does not exist") }
         let generated = SecretTokens.random(bytes: 48)
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(
-            atPath: path, contents: Data((generated + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((generated + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else { throw ConfigurationError(description: "cannot write the generated JWT secret to \(path)") }
         return generated
     }

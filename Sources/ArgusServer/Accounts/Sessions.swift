@@ -53,8 +53,9 @@ struct Sessions: Sendable {
         let db = services.database.db
         let invalid = APIError(
             .unauthorized, code: "invalid_refresh_token", message: "the refresh token is invalid, expired or revoked")
-        guard let record = try await RefreshTokenRecord.query(on: db)
-            .filter(\.$tokenHash == SecretTokens.sha256Hex(token)).with(\.$user).first()
+        guard
+            let record = try await RefreshTokenRecord.query(on: db)
+                .filter(\.$tokenHash == SecretTokens.sha256Hex(token)).with(\.$user).first()
         else { throw invalid }
         guard record.expiresAt > Date(), !record.user.disabled else { throw invalid }
         // Spend it atomically: of two concurrent refreshes with one token only one wins.

@@ -37,7 +37,8 @@ struct CirclesController {
         let start = ContinuousClock.now
         let parameters = try RequestParameters(request, allowed: CircleQuery.names)
         let options = try CircleQuery.options(from: parameters)
-        let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: dependencies.configuration.maxUploadBytes)
+        let upload = try await UploadedImage.read(
+            from: request, field: "image", maxBytes: dependencies.configuration.maxUploadBytes)
         let runner = TaskRunner(dependencies: dependencies)
         let analysis = try await runner.analyse(upload.bytes, detect: nil, circles: options)
         _ = try await dependencies.database.db.transaction { db in
@@ -48,7 +49,9 @@ struct CirclesController {
         let body = CirclesResponse(
             detector: dependencies.images.circles.name, image: .init(width: image.width, height: image.height),
             circles: found.map {
-                .init(bbox: [$0.box.x1, $0.box.y1, $0.box.x2, $0.box.y2], centroid: [$0.centerX, $0.centerY], radius: $0.radius, confidence: $0.confidence)
+                .init(
+                    bbox: [$0.box.x1, $0.box.y1, $0.box.x2, $0.box.y2], centroid: [$0.centerX, $0.centerY], radius: $0.radius,
+                    confidence: $0.confidence)
             },
             timings_ms: ["total": TaskRunner.milliseconds(since: start)])
         return try JSONResponse.make(body)

@@ -26,7 +26,8 @@ extension ServerConfiguration {
         ),
         Setting(
             name: "ARGUS_MAX_IMAGE_SIDE",
-            summary: "largest accepted image width and height in pixels. It is checked against the image header, after EXIF orientation, before any pixel is decoded. A larger image gets `422 image_too_large` on every upload route",
+            summary:
+                "largest accepted image width and height in pixels. It is checked against the image header, after EXIF orientation, before any pixel is decoded. A larger image gets `422 image_too_large` on every upload route",
             accepts: "32 to 65535", secret: false, defaultText: nil,
             read: { value, configuration throws(ConfigurationError) in
                 let side = try Setting.parseInteger("ARGUS_MAX_IMAGE_SIDE", value, in: 32...65535)
@@ -36,7 +37,8 @@ extension ServerConfiguration {
             show: { String($0.imageLimits.maxWidth) }),
         Setting(
             name: "ARGUS_MIN_IMAGE_SIDE",
-            summary: "smallest accepted image width and height in pixels, at most `ARGUS_MAX_IMAGE_SIDE` (startup fails otherwise). Checked like the largest; a smaller image gets `422 image_too_small` on every upload route",
+            summary:
+                "smallest accepted image width and height in pixels, at most `ARGUS_MAX_IMAGE_SIDE` (startup fails otherwise). Checked like the largest; a smaller image gets `422 image_too_small` on every upload route",
             accepts: "1 to 4096", secret: false, defaultText: nil,
             read: { value, configuration throws(ConfigurationError) in
                 let side = try Setting.parseInteger("ARGUS_MIN_IMAGE_SIDE", value, in: 1...4096)
@@ -46,7 +48,8 @@ extension ServerConfiguration {
             show: { String($0.imageLimits.minWidth) }),
         Setting(
             name: "ARGUS_STORAGE_DIR",
-            summary: "where uploaded images are kept, content-addressed (see [images.md](images.md#storage)). Created at start; startup fails, naming the setting, if it cannot be",
+            summary:
+                "where uploaded images are kept, content-addressed (see [images.md](images.md#storage)). Created at start; startup fails, naming the setting, if it cannot be",
             accepts: "a path", secret: false, defaultText: "`<ARGUS_DATA_DIR>/storage`",
             read: { value, configuration in configuration.storageDirectory = value },
             show: { $0.storagePath }),
@@ -130,18 +133,21 @@ extension ServerConfiguration {
         .choice("ARGUS_LOG_FORMAT", \.logFormat, "`json` (one JSON object per line, see [api.md](api.md#logs)) or `text`"),
         Setting(
             name: "ARGUS_CONFIG_FILE",
-            summary: "a file of `ARGUS_NAME=value` lines: blank lines and `#` comments are ignored, values may be in double quotes. A variable set in the environment wins over the file. An unreadable file or a line of another form stops startup",
+            summary:
+                "a file of `ARGUS_NAME=value` lines: blank lines and `#` comments are ignored, values may be in double quotes. A variable set in the environment wins over the file. An unreadable file or a line of another form stops startup",
             accepts: "a path", secret: false, defaultText: nil,
             read: { value, configuration in configuration.configFile = value },
             show: { $0.configFile }),
         Setting(
             name: "ARGUS_DATABASE_URL",
-            summary: "the database (see [Database](#database)): `sqlite:PATH`, `sqlite://relative/path`, `sqlite:///absolute/path`, or `postgres://user:password@host:port/db` (`postgresql://` too). `argus config` shows the password as `****`",
+            summary:
+                "the database (see [Database](#database)): `sqlite:PATH`, `sqlite://relative/path`, `sqlite:///absolute/path`, or `postgres://user:password@host:port/db` (`postgresql://` too). `argus config` shows the password as `****`",
             accepts: "a database URL", secret: false, defaultText: "`sqlite://<ARGUS_DATA_DIR>/argus.sqlite`",
             read: { value, configuration throws(ConfigurationError) in
                 guard let location = DatabaseLocation.parse(value) else {
                     throw ConfigurationError(
-                        description: "ARGUS_DATABASE_URL is invalid: use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+                        description:
+                            "ARGUS_DATABASE_URL is invalid: use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
                 }
                 configuration.databaseURL = location
             },
@@ -149,21 +155,25 @@ extension ServerConfiguration {
         .integer("ARGUS_DATABASE_POOL_SIZE", \.databasePoolSize, in: 1...100, "PostgreSQL connections per event loop"),
         Setting(
             name: "ARGUS_JWT_SECRET",
-            summary: "the HMAC secret that signs access tokens and file links. When neither it nor `ARGUS_JWT_SECRET_FILE` is set, a secret is generated on first start into `<ARGUS_DATA_DIR>/jwt-secret` (mode 0600) and reused after. Changing it ends every access token and every signed file link at once",
+            summary:
+                "the HMAC secret that signs access tokens and file links. When neither it nor `ARGUS_JWT_SECRET_FILE` is set, a secret is generated on first start into `<ARGUS_DATA_DIR>/jwt-secret` (mode 0600) and reused after. Changing it ends every access token and every signed file link at once",
             accepts: "at least \(JWTSecret.minimumBytes) bytes", secret: true, defaultText: "generated",
             read: { value, configuration throws(ConfigurationError) in
                 guard value.utf8.count >= JWTSecret.minimumBytes else {
-                    throw ConfigurationError(description: "ARGUS_JWT_SECRET is too short: use at least \(JWTSecret.minimumBytes) bytes")
+                    throw ConfigurationError(
+                        description: "ARGUS_JWT_SECRET is too short: use at least \(JWTSecret.minimumBytes) bytes")
                 }
                 configuration.jwtSecret = value
             },
             show: { configuration in
                 if configuration.jwtSecret != nil { return "****" }
-                return configuration.jwtSecretFile == nil ? "(generated in \(configuration.dataDirectory)/jwt-secret)" : "(from file)"
+                return configuration.jwtSecretFile == nil
+                    ? "(generated in \(configuration.dataDirectory)/jwt-secret)" : "(from file)"
             }),
         Setting(
             name: "ARGUS_JWT_SECRET_FILE",
-            summary: "a file that holds the secret instead (surrounding white space ignored, at least 32 bytes). Startup fails if the file does not exist. `ARGUS_JWT_SECRET` wins when both are set",
+            summary:
+                "a file that holds the secret instead (surrounding white space ignored, at least 32 bytes). Startup fails if the file does not exist. `ARGUS_JWT_SECRET` wins when both are set",
             accepts: "a path", secret: false, defaultText: nil,
             read: { value, configuration in configuration.jwtSecretFile = value },
             show: { $0.jwtSecretFile }),
@@ -198,7 +208,9 @@ extension ServerConfiguration {
         let escape = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|") }
         var lines = ["| variable | default | accepts | meaning |", "| --- | --- | --- | --- |"]
         for setting in settings {
-            lines.append("| `\(setting.name)` | \(escape(setting.defaultValue)) | \(escape(setting.accepts)) | \(escape(setting.summary)) |")
+            lines.append(
+                "| `\(setting.name)` | \(escape(setting.defaultValue)) | \(escape(setting.accepts)) | \(escape(setting.summary)) |"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -53,7 +53,9 @@ struct DetectController {
         }
         let image = analysis.image
         let decodeMs = analysis.decodeMs
-        guard let output = analysis.detection?.output else { throw APIError(.internalServerError, code: "internal", message: "no detection") }
+        guard let output = analysis.detection?.output else {
+            throw APIError(.internalServerError, code: "internal", message: "no detection")
+        }
         let total = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
         return DetectResponse(
             model: detector.manifest.id, image: .init(width: image.width, height: image.height),

@@ -8,7 +8,9 @@ enum FileResponse {
     static func make(_ data: Data, contentType: String, cacheSeconds: Int = 300) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: contentType, .cacheControl: "private, max-age=\(cacheSeconds)", .contentLength: String(data.count)],
+            headers: [
+                .contentType: contentType, .cacheControl: "private, max-age=\(cacheSeconds)", .contentLength: String(data.count),
+            ],
             body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 }

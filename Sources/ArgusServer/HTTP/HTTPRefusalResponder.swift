@@ -52,7 +52,10 @@ final class HTTPRefusalResponder: ChannelDuplexHandler, RemovableChannelHandler,
         fields[.contentLength] = String(body.readableBytes)
         logger.info(
             "request refused by the HTTP parser",
-            metadata: ["status": .stringConvertible(refusal.status.code), "code": .string(refusal.code), "request_id": .string(requestId)])
+            metadata: [
+                "status": .stringConvertible(refusal.status.code), "code": .string(refusal.code),
+                "request_id": .string(requestId),
+            ])
         metrics.requestFinished(method: "-", route: "unmatched", status: refusal.status.code, duration: .zero)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: refusal.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)

@@ -20,7 +20,9 @@ enum RequestBody {
     /// Decodes a JSON object. An explicit `null` is refused like a wrong type: the API
     /// document gives every field a type, and absence, not null, means "unchanged".
     static func decodeJSON<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
-        guard body.readableBytes > 0 else { throw APIError.badRequest("invalid_json", "the request body is empty: send a JSON object") }
+        guard body.readableBytes > 0 else {
+            throw APIError.badRequest("invalid_json", "the request body is empty: send a JSON object")
+        }
         let data = Data(buffer: body)
         if let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
             guard let fields = object as? [String: Any] else {

@@ -44,7 +44,10 @@ struct ExportController {
         }
         return Response(
             status: .ok,
-            headers: [.contentType: format.contentType, .contentDisposition: "attachment; filename=\"argus-detections.\(format.rawValue)\""],
+            headers: [
+                .contentType: format.contentType,
+                .contentDisposition: "attachment; filename=\"argus-detections.\(format.rawValue)\"",
+            ],
             body: body)
     }
 
@@ -127,7 +130,9 @@ struct ExportController {
     }
 
     /// A JSON array with one object per line, or JSON lines (the same objects, no array).
-    static func writeJSON(userId: UUID, database: ArgusDatabase, lines: Bool, to writer: inout any ResponseBodyWriter) async throws {
+    static func writeJSON(
+        userId: UUID, database: ArgusDatabase, lines: Bool, to writer: inout any ResponseBodyWriter
+    ) async throws {
         let encoder = JSONLines.encoder
         if !lines { try await write("[", to: &writer) }
         var first = true

@@ -45,13 +45,18 @@ struct HistoryController {
         let limit = try parameters.integer("limit", default: 20, in: 1...100)
         var query = InferenceRunRecord.query(on: db).filter(\.$user.$id == identity.userId)
         if let task = parameters["task"] {
-            guard TaskRunner.Task(rawValue: task) != nil else { throw APIError.badRequest("invalid_parameter", "task must be detect or circles") }
+            guard TaskRunner.Task(rawValue: task) != nil else {
+                throw APIError.badRequest("invalid_parameter", "task must be detect or circles")
+            }
             query = query.filter(\.$task == task)
         }
         let (runs, next) = try await query.page(after: try KeysetCursor.parameter(parameters), order: .newestFirst, limit: limit)
         let ids = runs.compactMap(\.id)
-        let objects = ids.isEmpty ? [] : try await DetectedObjectRecord.query(on: db).filter(\.$run.$id ~~ ids)
-            .sort(\.$confidence, .descending).all()
+        let objects =
+            ids.isEmpty
+            ? []
+            : try await DetectedObjectRecord.query(on: db).filter(\.$run.$id ~~ ids)
+                .sort(\.$confidence, .descending).all()
         let byRun = Dictionary(grouping: objects) { $0.$run.id }
         let items = try runs.map { run in
             Run(
@@ -94,7 +99,9 @@ struct HistoryController {
             .where("created_at", .greaterThanOrEqual, SQLBind(since))
             .groupBy("label").all()
         var perLabel: [String: Int] = [:]
-        for row in labelRows { perLabel[try row.decode(column: "label", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+        for row in labelRows {
+            perLabel[try row.decode(column: "label", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
         let dayFormat = Date.ISO8601FormatStyle().year().month().day()
         var perDay: [String: Int] = [:]
         var perModel: [String: Int] = [:]
@@ -104,7 +111,8 @@ struct HistoryController {
             perModel[run.model, default: 0] += 1
             latencies[run.model, default: []].append(run.inferenceMs)
         }
-        let images = try await ImageRecord.query(on: db).filter(\.$user.$id == identity.userId).filter(\.$createdAt >= since).count()
+        let images = try await ImageRecord.query(on: db).filter(\.$user.$id == identity.userId).filter(\.$createdAt >= since)
+            .count()
         return try JSONResponse.make(
             Stats(
                 days: days, runs: runs.count, images: images, objects_per_label: perLabel, runs_per_day: perDay,

@@ -22,7 +22,8 @@ final class ImageRecord: Model, @unchecked Sendable {
 
     init() {}
 
-    init(userId: UUID, sha256: String, blobKey: String, format: String, width: Int, height: Int, byteSize: Int, filename: String?) {
+    init(userId: UUID, sha256: String, blobKey: String, format: String, width: Int, height: Int, byteSize: Int, filename: String?)
+    {
         self.$user.id = userId
         self.sha256 = sha256
         self.blobKey = blobKey

@@ -55,7 +55,8 @@ struct ImageResponse: Codable {
             .thumbnail(imageId: id, size: DerivedImageRenderer.defaultThumbnailSize), contentType: "image/jpeg", now: now)
         file_url_expires_at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + signedURLs.lifetime).rounded(.down))
         let base = ArgusApplication.apiBase + ImagesController.path + "/" + id.lowercased
-        links = Links(file: base + "/file", annotated: base + "/annotated", thumbnail: base + "/thumbnail", objects: base + "/objects")
+        links = Links(
+            file: base + "/file", annotated: base + "/annotated", thumbnail: base + "/thumbnail", objects: base + "/objects")
     }
 
     static func mediaType(_ format: String) -> String {

@@ -45,7 +45,8 @@ struct ImagesController {
         _ = try TaskRunner.parse(parameters["tasks"])
         _ = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
         _ = try CircleQuery.options(from: parameters)
-        let upload = try await UploadedImage.read(from: request, field: "file", maxBytes: dependencies.configuration.maxUploadBytes)
+        let upload = try await UploadedImage.read(
+            from: request, field: "file", maxBytes: dependencies.configuration.maxUploadBytes)
         try parameters.merge(formFields: upload.fields, allowed: Self.uploadParameters)
         let tasks = try TaskRunner.parse(parameters["tasks"])
         let query = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
@@ -70,8 +71,9 @@ struct ImagesController {
                 await (try? staging)?.blob.discard()
                 throw error
             }
-            guard let (record, outcomes) = try await intake.store(
-                checked, staged: try await staging, analysis: analysis, filename: upload.filename, userId: identity.userId)
+            guard
+                let (record, outcomes) = try await intake.store(
+                    checked, staged: try await staging, analysis: analysis, filename: upload.filename, userId: identity.userId)
             else {
                 // The same bytes from the same user a moment earlier: the first one wins.
                 guard let existing = try await ImageIntake.find(sha256: checked.sha256, userId: identity.userId, on: db) else {
@@ -165,7 +167,8 @@ struct ImagesController {
     /// The image with its stored boxes and circles drawn, as JPEG.
     func annotated(_ context: ArgusRequestContext) async throws -> Response {
         let record = try await owned(context, scope: .read)
-        return FileResponse.make(try await DerivedImageRenderer(dependencies: dependencies).annotated(record), contentType: "image/jpeg")
+        return FileResponse.make(
+            try await DerivedImageRenderer(dependencies: dependencies).annotated(record), contentType: "image/jpeg")
     }
 
     /// A JPEG whose longer side is `size` pixels (32-1024, default 256; never upscaled).

@@ -41,7 +41,8 @@ struct ObjectDetail: Codable {
         confidence = NumberFormat.float(record.confidence)
         bbox = [record.x1, record.y1, record.x2, record.y2].map(NumberFormat.float)
         let (x1, y1, x2, y2) = (
-            NumberFormat.shown(record.x1), NumberFormat.shown(record.y1), NumberFormat.shown(record.x2), NumberFormat.shown(record.y2)
+            NumberFormat.shown(record.x1), NumberFormat.shown(record.y1), NumberFormat.shown(record.x2),
+            NumberFormat.shown(record.y2)
         )
         centroid = [(x1 + x2) / 2, (y1 + y2) / 2]
         let halfWidth = (x2 - x1) / 2, halfHeight = (y2 - y1) / 2
@@ -53,15 +54,17 @@ struct ObjectDetail: Codable {
 
 extension DetectedObjectRecord {
     static func box(_ detection: Detection, runId: UUID, imageId: UUID?, userId: UUID) -> DetectedObjectRecord {
-        let record = make(kind: "box", label: detection.label, confidence: detection.confidence, box: detection.box,
-                          runId: runId, imageId: imageId, userId: userId)
+        let record = make(
+            kind: "box", label: detection.label, confidence: detection.confidence, box: detection.box,
+            runId: runId, imageId: imageId, userId: userId)
         record.classId = detection.classId
         return record
     }
 
     static func circle(_ circle: DetectedCircle, runId: UUID, imageId: UUID?, userId: UUID) -> DetectedObjectRecord {
-        let record = make(kind: "circle", label: "circle", confidence: circle.confidence, box: circle.box,
-                          runId: runId, imageId: imageId, userId: userId)
+        let record = make(
+            kind: "circle", label: "circle", confidence: circle.confidence, box: circle.box,
+            runId: runId, imageId: imageId, userId: userId)
         record.radius = Double(circle.radius)
         return record
     }

@@ -54,20 +54,20 @@ struct TaskRunner: Sendable {
         let circleDetector = dependencies.images.circles
         let hough = circleDetector as? HoughCircleDetector
         var analysis = try await dependencies.pool.run { () throws -> Analysis in
-                let decodeStart = ContinuousClock.now
-                let image = try bytes.withUnsafeBytes { try Image.decode($0, limits: limits) }
-                var analysis = Analysis(image: image, decodeMs: Self.milliseconds(since: decodeStart))
-                if let (detector, options) = detect {
-                    let start = ContinuousClock.now
-                    let output = try detector.detect(image, options: options)
-                    analysis.detection = (detector, output, Self.milliseconds(since: start))
-                }
-                if let circleOptions, let hough {
-                    let start = ContinuousClock.now
-                    let found = try hough.detectNow(image, options: circleOptions)
-                    analysis.circles = (hough.name, found, Self.milliseconds(since: start))
-                }
-                return analysis
+            let decodeStart = ContinuousClock.now
+            let image = try bytes.withUnsafeBytes { try Image.decode($0, limits: limits) }
+            var analysis = Analysis(image: image, decodeMs: Self.milliseconds(since: decodeStart))
+            if let (detector, options) = detect {
+                let start = ContinuousClock.now
+                let output = try detector.detect(image, options: options)
+                analysis.detection = (detector, output, Self.milliseconds(since: start))
+            }
+            if let circleOptions, let hough {
+                let start = ContinuousClock.now
+                let found = try hough.detectNow(image, options: circleOptions)
+                analysis.circles = (hough.name, found, Self.milliseconds(since: start))
+            }
+            return analysis
         }
         if let circleOptions, hough == nil {
             let start = ContinuousClock.now
@@ -75,9 +75,12 @@ struct TaskRunner: Sendable {
             analysis.circles = (circleDetector.name, found, Self.milliseconds(since: start))
         }
         if let detection = analysis.detection {
-            dependencies.metrics.inferenceFinished(model: detection.detector.manifest.id, milliseconds: detection.output.timings.inference)
+            dependencies.metrics.inferenceFinished(
+                model: detection.detector.manifest.id, milliseconds: detection.output.timings.inference)
         }
-        if let circles = analysis.circles { dependencies.metrics.inferenceFinished(model: circles.name, milliseconds: circles.ms) }
+        if let circles = analysis.circles {
+            dependencies.metrics.inferenceFinished(model: circles.name, milliseconds: circles.ms)
+        }
         return analysis
     }
 
@@ -90,14 +93,19 @@ struct TaskRunner: Sendable {
                 try await record(
                     task: .detect, model: detection.detector.manifest.id, userId: userId, imageId: imageId, image: analysis.image,
                     inferenceMs: detection.output.timings.inference, totalMs: detection.totalMs, on: db
-                ) { runId in detection.output.detections.map { DetectedObjectRecord.box($0, runId: runId, imageId: imageId, userId: userId) } })
+                ) { runId in
+                    detection.output.detections.map {
+                        DetectedObjectRecord.box($0, runId: runId, imageId: imageId, userId: userId)
+                    }
+                })
         }
         if let circles = analysis.circles {
             outcomes.append(
                 try await record(
                     task: .circles, model: circles.name, userId: userId, imageId: imageId, image: analysis.image,
                     inferenceMs: circles.ms, totalMs: circles.ms, on: db
-                ) { runId in circles.found.map { DetectedObjectRecord.circle($0, runId: runId, imageId: imageId, userId: userId) } })
+                ) { runId in circles.found.map { DetectedObjectRecord.circle($0, runId: runId, imageId: imageId, userId: userId) }
+                })
         }
         return outcomes
     }
@@ -131,4 +139,3 @@ struct TaskRunner: Sendable {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 }
-

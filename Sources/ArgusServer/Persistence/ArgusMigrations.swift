@@ -123,13 +123,18 @@ struct M002CreateImages: AsyncMigration {
             .field("created_us", .int64, .required)
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "images_user_created_idx").on(ImageRecord.schema).column("user_id").column("created_us").run()
+            try await sql.create(index: "images_user_created_idx").on(ImageRecord.schema).column("user_id").column("created_us")
+                .run()
             try await sql.create(index: "images_blob_idx").on(ImageRecord.schema).column("blob_key").run()
-            try await sql.create(index: "runs_user_created_idx").on(InferenceRunRecord.schema).column("user_id").column("created_us").run()
+            try await sql.create(index: "runs_user_created_idx").on(InferenceRunRecord.schema).column("user_id").column(
+                "created_us"
+            ).run()
             try await sql.create(index: "runs_image_idx").on(InferenceRunRecord.schema).column("image_id").run()
             try await sql.create(index: "objects_image_idx").on(DetectedObjectRecord.schema).column("image_id").run()
             try await sql.create(index: "objects_run_idx").on(DetectedObjectRecord.schema).column("run_id").run()
-            try await sql.create(index: "objects_user_label_idx").on(DetectedObjectRecord.schema).column("user_id").column("label").run()
+            try await sql.create(index: "objects_user_label_idx").on(DetectedObjectRecord.schema).column("user_id").column(
+                "label"
+            ).run()
         }
     }
 

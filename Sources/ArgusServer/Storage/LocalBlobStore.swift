@@ -3,7 +3,7 @@ import Foundation
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Content-addressed files under one folder, sharded as `ab/cd/abcd…` so no folder grows

@@ -11,7 +11,9 @@ public struct SignedURLs: Sendable {
 
     /// `secret` is the server secret; a purpose label keeps these MACs apart from any other use.
     public init(secret: String, lifetime: TimeInterval) {
-        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("argus signed files".utf8), using: SymmetricKey(data: Data(secret.utf8))))
+        key = SymmetricKey(
+            data: HMAC<SHA256>.authenticationCode(
+                for: Data("argus signed files".utf8), using: SymmetricKey(data: Data(secret.utf8))))
         self.lifetime = lifetime
     }
 

@@ -81,7 +81,8 @@ public final class OpenInferenceClient: Sendable {
             return cached.ready
         }
         var ready = false
-        if let response = try? await http.execute(HTTPClientRequest(url: baseURL + "/v2/health/ready"), timeout: settings.timeout) {
+        if let response = try? await http.execute(HTTPClientRequest(url: baseURL + "/v2/health/ready"), timeout: settings.timeout)
+        {
             ready = response.status == .ok
             _ = try? await response.body.collect(upTo: 1 << 16)
         }
@@ -114,11 +115,14 @@ public final class OpenInferenceClient: Sendable {
             if attempt > 0 {
                 // Exponential backoff with full jitter.
                 let ceiling = settings.backoff * (1 << (attempt - 1))
-                let wait = Double.random(in: 0.5...1.0) * Double(ceiling.components.attoseconds / 1_000_000_000 + ceiling.components.seconds * 1_000_000_000)
+                let wait =
+                    Double.random(in: 0.5...1.0)
+                    * Double(ceiling.components.attoseconds / 1_000_000_000 + ceiling.components.seconds * 1_000_000_000)
                 try await Task.sleep(for: .nanoseconds(Int64(wait)))
             }
             do {
-                let outputs = try await inferOnce(model: model, inputName: inputName, shape: shape, bytes: bytes, parameters: parameters)
+                let outputs = try await inferOnce(
+                    model: model, inputName: inputName, shape: shape, bytes: bytes, parameters: parameters)
                 state.withLock {
                     $0.consecutiveFailures = 0
                     $0.health = (true, .now)
@@ -151,7 +155,8 @@ public final class OpenInferenceClient: Sendable {
         } else {
             input["data"] = bytes.map(Int.init)
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["inputs": [input], "parameters": parameters])))
+            request.body = .bytes(
+                ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["inputs": [input], "parameters": parameters])))
         }
         let (status, body) = try await send(request)
         if useBinary, (400..<500).contains(status), status != 404, status != 429, state.withLock({ $0.binary }) == nil {

@@ -49,10 +49,11 @@ public struct RemoteCircleDetector: CircleDetector {
                     radius: Float(tensor.values[base + 2]), confidence: confidence))
         }
         // NaN, infinity (or a Double past Float's range) cannot be stored, encoded as JSON or drawn.
-        return circles
-        .filter { [$0.centerX, $0.centerY, $0.radius, $0.confidence].allSatisfy(\.isFinite) }
-        .filter { $0.confidence >= options.minConfidence && $0.radius > 0 }
-        .sorted { $0.confidence > $1.confidence }
-        .prefix(options.maxCircles).map { $0 }
+        return
+            circles
+            .filter { [$0.centerX, $0.centerY, $0.radius, $0.confidence].allSatisfy(\.isFinite) }
+            .filter { $0.confidence >= options.minConfidence && $0.radius > 0 }
+            .sorted { $0.confidence > $1.confidence }
+            .prefix(options.maxCircles).map { $0 }
     }
 }

@@ -23,7 +23,9 @@ public final class Detector: Sendable {
     public let session: InferenceSession
     private let decoder: any OutputDecoder
 
-    public init(manifest: ModelManifest, modelPath: String, runtime: ONNXRuntime, options: SessionOptions = SessionOptions())
+    public init(
+        manifest: ModelManifest, modelPath: String, runtime: ONNXRuntime, options: SessionOptions = SessionOptions()
+    )
         throws
     {
         self.manifest = manifest
@@ -66,7 +68,9 @@ public final class Detector: Sendable {
     private var inputShape: [Int] { [1, 3, manifest.input.height, manifest.input.width] }
 
     /// Maps to source pixels, clips, suppresses and labels.
-    private func finish(_ candidates: [Candidate], transform: InputTransform, image: Image, options: DetectionOptions)
+    private func finish(
+        _ candidates: [Candidate], transform: InputTransform, image: Image, options: DetectionOptions
+    )
         -> [Detection]
     {
         let width = Float(image.width), height = Float(image.height)
@@ -79,7 +83,9 @@ public final class Detector: Sendable {
             mapped, iouThreshold: options.iouThreshold, maxDetections: options.maxDetections,
             classAgnostic: options.classAgnostic)
         return kept.map { candidate in
-            let label = manifest.labels.indices.contains(candidate.classId) ? manifest.labels[candidate.classId] : "class \(candidate.classId)"
+            let label =
+                manifest.labels.indices.contains(candidate.classId)
+                ? manifest.labels[candidate.classId] : "class \(candidate.classId)"
             return Detection(classId: candidate.classId, label: label, confidence: candidate.score, box: candidate.box)
         }
     }

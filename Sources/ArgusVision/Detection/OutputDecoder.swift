@@ -22,7 +22,9 @@ public enum DetectorError: Error, CustomStringConvertible, Sendable {
 
 /// The best class among `count` scores laid out `step` floats apart, honouring a class filter.
 @inline(__always)
-func bestClass(_ data: UnsafeBufferPointer<Float>, start: Int, step: Int, count: Int, filter: Set<Int>?)
+func bestClass(
+    _ data: UnsafeBufferPointer<Float>, start: Int, step: Int, count: Int, filter: Set<Int>?
+)
     -> (index: Int, score: Float)
 {
     var best = -1
@@ -38,7 +40,6 @@ func bestClass(_ data: UnsafeBufferPointer<Float>, start: Int, step: Int, count:
     }
     return (best, bestScore)
 }
-
 
 /// Picks the decoder for a manifest's family.
 func makeDecoder(for manifest: ModelManifest) throws -> any OutputDecoder {

@@ -52,7 +52,8 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         guard trimmed.hasPrefix("<") else { return nil }
         if trimmed.contains("<svg") { return .svg }
         if trimmed.hasPrefix("<!doctype html") || trimmed.contains("<html") || trimmed.contains("<body")
-            || trimmed.contains("<head") || trimmed.contains("<script") {
+            || trimmed.contains("<head") || trimmed.contains("<script")
+        {
             return .html
         }
         if trimmed.hasPrefix("<?xml") { return .svg }

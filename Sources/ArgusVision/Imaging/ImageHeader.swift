@@ -105,7 +105,8 @@ enum JPEGHeader {
             case .segment(let marker, _, let payload):
                 if isStartOfFrame(marker) {
                     guard payload.count >= 5 else { throw .corrupt("short JPEG frame header") }
-                    let height = Int(reader.uint16BE(at: payload.lowerBound + 1)), width = Int(reader.uint16BE(at: payload.lowerBound + 3))
+                    let height = Int(reader.uint16BE(at: payload.lowerBound + 1)),
+                        width = Int(reader.uint16BE(at: payload.lowerBound + 3))
                     header = ImageHeader(format: .jpeg, width: width, height: height, orientation: orientation ?? 1)
                     return false
                 }

@@ -69,7 +69,8 @@ public enum MetadataStripper {
         var offset = 8
         let dropped: Set<String> = ["eXIf", "tEXt", "iTXt", "zTXt"]
         while offset + 12 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             let end = offset + 12 + length
             guard end <= bytes.count else { throw .truncated("a PNG chunk runs past the end of the file") }
             let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
@@ -86,7 +87,8 @@ public enum MetadataStripper {
         var chunks: [UInt8] = []
         var offset = 12
         while offset + 8 <= bytes.count {
-            let size = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
+            let size =
+                Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
             let end = offset + 8 + size + (size & 1)
             guard end <= bytes.count else { throw .truncated("a WebP chunk runs past the end of the file") }
             let type = String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self)
@@ -96,7 +98,9 @@ public enum MetadataStripper {
             offset = end
         }
         let riffSize = chunks.count + 4
-        return Array("RIFF".utf8) + [UInt8(riffSize & 0xFF), UInt8(riffSize >> 8 & 0xFF), UInt8(riffSize >> 16 & 0xFF), UInt8(riffSize >> 24 & 0xFF)]
+        return Array("RIFF".utf8) + [
+            UInt8(riffSize & 0xFF), UInt8(riffSize >> 8 & 0xFF), UInt8(riffSize >> 16 & 0xFF), UInt8(riffSize >> 24 & 0xFF),
+        ]
             + Array("WEBP".utf8) + chunks
     }
 }

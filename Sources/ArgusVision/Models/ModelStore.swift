@@ -42,7 +42,8 @@ extension ModelStoreError {
         }
         guard !path.hasPrefix("/") else { return how }
         let directory = FileManager.default.currentDirectoryPath
-        return how + ". The models folder '\((path as NSString).deletingLastPathComponent)' is relative to the working directory (\(directory)): run from the repository root or set ARGUS_MODELS_DIR to an absolute path"
+        return how
+            + ". The models folder '\((path as NSString).deletingLastPathComponent)' is relative to the working directory (\(directory)): run from the repository root or set ARGUS_MODELS_DIR to an absolute path"
     }
 }
 

@@ -7,7 +7,9 @@ struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
     let limit: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {

@@ -7,7 +7,9 @@ struct CORSPolicyMiddleware: RouterMiddleware {
     typealias Context = ArgusRequestContext
     let origins: [String]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         guard let origin = request.headers[.origin], allows(origin) else { return try await next(request, context) }

@@ -13,7 +13,9 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         HTTPField.Name("Cache-Control")!: "no-store",
     ]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         var response = try await next(request, context)

@@ -25,7 +25,9 @@ struct ParameterizedHeaderValue: Equatable {
             if scanner.atEnd { break }
             guard let name = scanner.token() else { throw .malformed("a \(header) parameter has no name") }
             scanner.skipWhitespace()
-            guard scanner.consume(UInt8(ascii: "=")) else { throw .malformed("the parameter '\(name)' of a \(header) has no value") }
+            guard scanner.consume(UInt8(ascii: "=")) else {
+                throw .malformed("the parameter '\(name)' of a \(header) has no value")
+            }
             scanner.skipWhitespace()
             let parsed: String
             if scanner.peek == UInt8(ascii: "\"") {

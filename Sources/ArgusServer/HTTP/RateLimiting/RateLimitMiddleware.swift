@@ -25,7 +25,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limit: RateLimit
     let key: Key
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let address = "ip:" + (context.remoteAddress?.ipAddress ?? "unknown")

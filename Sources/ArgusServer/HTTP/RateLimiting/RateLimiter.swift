@@ -32,7 +32,9 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         return "\(capacity)/" + (seconds == 1 ? "second" : seconds == 60 ? "minute" : "hour")
     }
 
-    var refillPerSecond: Double { Double(capacity) / (Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18) }
+    var refillPerSecond: Double {
+        Double(capacity) / (Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18)
+    }
 }
 
 /// In-memory token buckets per (group, client). Idle buckets are dropped once the

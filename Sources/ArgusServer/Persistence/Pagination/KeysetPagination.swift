@@ -22,7 +22,9 @@ extension QueryBuilder where Model: KeysetOrdered {
     /// - Parameters:
     ///   - cursor: where the previous page ended; nil for the first page.
     ///   - limit: the most items returned.
-    func page(after cursor: KeysetCursor?, order: KeysetOrder, limit: Int) async throws
+    func page(
+        after cursor: KeysetCursor?, order: KeysetOrder, limit: Int
+    ) async throws
         -> (items: [Model], next: KeysetCursor?)
     {
         let created = Model.createdMicrosField
@@ -31,9 +33,13 @@ extension QueryBuilder where Model: KeysetOrdered {
             let descending = order == .newestFirst
             group(.or) { group in
                 if descending {
-                    group.filter(created < cursor.micros).group(.and) { $0.filter(created == cursor.micros).filter(id < cursor.id) }
+                    group.filter(created < cursor.micros).group(.and) {
+                        $0.filter(created == cursor.micros).filter(id < cursor.id)
+                    }
                 } else {
-                    group.filter(created > cursor.micros).group(.and) { $0.filter(created == cursor.micros).filter(id > cursor.id) }
+                    group.filter(created > cursor.micros).group(.and) {
+                        $0.filter(created == cursor.micros).filter(id > cursor.id)
+                    }
                 }
             }
         }
