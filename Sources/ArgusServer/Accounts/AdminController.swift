@@ -23,7 +23,7 @@ struct AdminController {
     func list(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         _ = try context.requireAdmin()
         let parameters = try RequestParameters(request, allowed: ["limit", "offset"])
-        let limit = try parameters.integer("limit", default: 50, in: 1...100)
+        let limit = try parameters.integer("limit", default: Self.defaultLimit, in: PageSize.allowed)
         let offset = try parameters.integer("offset", default: 0, in: 0...Self.maxOffset)
         let db = services.database.db
         let total = try await UserRecord.query(on: db).count()
@@ -56,6 +56,9 @@ struct AdminController {
         }
         return try JSONResponse.make(UserResponse(user))
     }
+
+    /// Users per page unless `limit` says otherwise.
+    static let defaultLimit = 50
 
     /// Offsets past this are refused: a page so deep is better reached by filtering.
     static let maxOffset = 1_000_000

@@ -42,7 +42,7 @@ struct HistoryController {
     func history(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.read)
         let parameters = try RequestParameters(request, allowed: ["limit", "cursor", "task"])
-        let limit = try parameters.integer("limit", default: 20, in: 1...100)
+        let limit = try parameters.integer("limit", default: PageSize.default, in: PageSize.allowed)
         var query = InferenceRunRecord.query(on: db).filter(\.$user.$id == identity.userId)
         if let task = parameters["task"] {
             guard TaskRunner.Task(rawValue: task) != nil else {
@@ -84,10 +84,14 @@ struct HistoryController {
         let inference_ms: [String: Latency]
     }
 
+    /// The statistics' window in days.
+    static let days = 1...365
+    static let defaultDays = 30
+
     /// Over the last `days` (1-365, default 30).
     func stats(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.read)
-        let days = try RequestParameters(request, allowed: ["days"]).integer("days", default: 30, in: 1...365)
+        let days = try RequestParameters(request, allowed: ["days"]).integer("days", default: Self.defaultDays, in: Self.days)
         let since = Date().addingTimeInterval(-Double(days) * 86_400)
         let runs = try await InferenceRunRecord.query(on: db).filter(\.$user.$id == identity.userId)
             .filter(\.$createdAt >= since).field(\.$id).field(\.$model).field(\.$inferenceMs).field(\.$createdAt).all()

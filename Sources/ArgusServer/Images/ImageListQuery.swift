@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `GET /api/v1/images` filters and its cursor: newest first, keyed by (created_at, id).
 struct ImageListQuery {
-    var limit = 20
+    var limit = PageSize.default
     var label: String?
     var minConfidence: Double?
     var since: Date?
@@ -16,7 +16,7 @@ struct ImageListQuery {
 
     init(_ request: Request) throws(APIError) {
         let parameters = try RequestParameters(request, allowed: Self.names)
-        limit = try parameters.integer("limit", default: limit, in: 1...100)
+        limit = try parameters.integer("limit", default: limit, in: PageSize.allowed)
         cursor = try KeysetCursor.parameter(parameters)
         label = parameters["label"].flatMap { $0.isEmpty ? nil : $0 }
         minConfidence = try parameters.number("min_confidence", in: 0...1)
