@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: the Python reference's own tests, the HTTP suite against a
-# private PostgreSQL server, then every Swift test on SQLite (real ONNX Runtime, real
-# models, real HTTP against the built binary), with every fuzz target run for a bounded
-# time between the two passes.
+# Runs the whole test suite: the formatting lint, the Python reference's own tests, the
+# HTTP suite against a private PostgreSQL server, schemathesis against the live server,
+# then every Swift test on SQLite (real ONNX Runtime, real models, real HTTP against the
+# built binary), with every fuzz target run for a bounded time between the two passes.
+# Every answer the HTTP suite receives is checked against the API document after each
+# pass (scripts/validate_exchanges.py).
 # A private PostgreSQL and a real KServe model server (deploy/kserve) are started here and
 # stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+# Formatting first: it takes seconds (configuration in .swift-format).
+if ! swift format lint --strict -r Sources Tests Package.swift; then
+    echo "swift format lint failed: run swift format --in-place -r Sources Tests Package.swift" >&2
+    exit 1
+fi
 
 bash scripts/setup-bench-venv.sh
 .deps/venv-bench/bin/python -m unittest discover -s bench/tests -q 2>&1 | tail -n 3
@@ -17,15 +25,30 @@ trap 'bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
 eval "$(bash scripts/test-kserve.sh start)"
 trap 'bash scripts/test-kserve.sh stop "$ARGUS_TEST_KSERVE_PID"; bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
 
+# validate PASS: the recorded answers of one pass against the document.
+document=Sources/ArgusServer/APIDocs/openapi.yaml
+validate() {
+    .deps/venv-bench/bin/python scripts/validate_exchanges.py --skip-options "$document" ".build/test-exchanges/$1" |
+        sed "s/^/[$1] /"
+}
+
 # The same build serves both passes: `swift test` with or without --filter compiles alike.
 postgres_status=0
 mkdir -p .build
-ARGUS_TEST_DATABASE=postgres swift test --filter ArgusServerTests >.build/postgres-tests.log 2>&1 || postgres_status=$?
+rm -rf .build/test-exchanges
+ARGUS_TEST_EXCHANGES_DIR=.build/test-exchanges/postgres ARGUS_TEST_DATABASE=postgres \
+    swift test --filter ArgusServerTests >.build/postgres-tests.log 2>&1 || postgres_status=$?
 grep -E "^(✔|✘) Test run" .build/postgres-tests.log | sed 's/^/[postgres] /' || true
 if [ "$postgres_status" -ne 0 ]; then
     grep -E "✘|recorded an issue" .build/postgres-tests.log | head -n 40 >&2 || true
     echo "the HTTP suite failed on PostgreSQL (full log: .build/postgres-tests.log)" >&2
 fi
+validate postgres || postgres_status=1
+
+# schemathesis against the built server and its own /openapi.json (a fixed seed, so that
+# a run is repeatable; ST_SEED=... tries others).
+schemathesis_status=0
+ST_SEED="${ST_SEED:-20261201}" bash scripts/schemathesis.sh .build/debug/argus || schemathesis_status=$?
 
 # Each fuzz target for a bounded time (ARGUS_TEST_FUZZ_SECONDS, default 45) on its corpus.
 # Before the last pass, so that swift test's summary closes the run.
@@ -33,8 +56,9 @@ fuzz_status=0
 bash scripts/fuzz.sh "${ARGUS_TEST_FUZZ_SECONDS:-45}" || fuzz_status=$?
 
 sqlite_status=0
-swift test || sqlite_status=$?
+ARGUS_TEST_EXCHANGES_DIR=.build/test-exchanges/sqlite swift test || sqlite_status=$?
+validate sqlite || sqlite_status=1
 
-for status in "$postgres_status" "$sqlite_status" "$fuzz_status"; do
+for status in "$postgres_status" "$sqlite_status" "$fuzz_status" "$schemathesis_status"; do
     [ "$status" -eq 0 ] || exit "$status"
 done

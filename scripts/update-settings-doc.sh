@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-swift build --product argus >/dev/null
+swift build --product argus >/dev/null 2>&1 || swift build --product argus
 table="$(.build/debug/argus config --markdown)"
 python3 - "$table" <<'PY'
 import sys

@@ -10,6 +10,12 @@ import NIOCore
 public enum ArgusApplication {
     /// Loads ONNX Runtime and the default detector (failing fast when either is
     /// missing), opens and migrates the database, then returns the application ready to run.
+    /// - Parameters:
+    ///   - configuration: the settings, usually from `ServerConfiguration(environment:)`.
+    ///   - logger: the process logger; each request's logger derives from it.
+    /// - Returns: the application; `runService()` serves until SIGTERM or SIGINT.
+    /// - Throws: `ConfigurationError` naming the setting at fault (data folder, database,
+    ///   storage, JWT secret), or ONNX Runtime's and the model store's own errors.
     public static func make(configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)

@@ -27,6 +27,12 @@ public struct ServerDependencies: Sendable {
 
     /// Opens the database, applies pending migrations and sets up accounts (the JWT
     /// secret is generated under the data directory on first start when none is given).
+    /// - Parameters:
+    ///   - library: the detectors; the default model is expected to load.
+    ///   - pool: bounds the CPU work of every route.
+    /// - Returns: the shared services; call `database.shutdown()` when done with them.
+    /// - Throws: `ConfigurationError` when the database cannot be opened or migrated, or
+    ///   the storage folder or JWT secret cannot be used. The database is closed again.
     public static func open(
         configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, logger: Logger
     ) async throws -> ServerDependencies {

@@ -29,7 +29,7 @@ import Testing
         #expect(CSVFormat.escape("plain") == "plain")
         #expect(CSVFormat.escape("a,b") == "\"a,b\"")
         #expect(CSVFormat.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(CSVFormat.row(file: "x.jpg", detection: dog) == "x.jpg,dog,16,0.5,10.0,20.0,110.0,70.0")
+        #expect(CSVFormat.row(file: "x.jpg", detection: dog) == "x.jpg,dog,16,0.5,10,20,110,70")
     }
 
     @Test func jsonRecordsUseSnakeCase() throws {

@@ -71,6 +71,10 @@ import Testing
             entries.last { $0["message"] as? String == "request" && $0["route"] as? String == "/api/v1/detect" })
         #expect(detect["status"] as? Int == 200)
         #expect(detect["request_id"] as? String == response.headers.first(name: "X-Request-ID"))
+        // One request id per line, and times in UTC.
+        #expect(entries.allSatisfy { $0["hb.request.id"] == nil })
+        #expect((detect["ts"] as? String)?.hasSuffix("Z") == true, "\(detect["ts"] ?? "")")
+        #expect((detect["request_id"] as? String).map { $0 == $0.lowercased() } == true)
         #expect((detect["duration_ms"] as? Double ?? -1) > 0)
         #expect((detect["user_id"] as? String)?.count == 36)
         // Never a token or a password in the log.

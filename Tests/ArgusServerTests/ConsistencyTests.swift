@@ -69,6 +69,10 @@ import Testing
             // Printed as the floats they are: no long tails of a widened double.
             let text = String(buffer: stored.body)
             #expect(text.range(of: #"\.\d{9,}"#, options: .regularExpression) == nil, "\(text.prefix(400))")
+            let imageId = try #require(stored.json["id"] as? String)
+            let objectId = try #require(objects.first?["object_id"] as? String)
+            let detail = try await api.get("/api/v1/images/\(imageId)/objects/\(objectId)", as: user)
+            #expect(String(buffer: detail.body).range(of: #"\.\d{9,}"#, options: .regularExpression) == nil, "\(String(buffer: detail.body))")
             let csv = try await api.get("/api/v1/exports/detections?format=csv", as: user)
             #expect(String(buffer: csv.body).range(of: #"\.\d{9,}"#, options: .regularExpression) == nil)
         }
@@ -126,6 +130,10 @@ import Testing
                 #expect(
                     answer.status == .badRequest && answer.errorCode == "invalid_json", "\(path): \(String(buffer: answer.body))")
             }
+            // A misspelt field is named, not silently ignored.
+            let misspelt = try await api.request(.patch, "/api/v1/users/me", json: ["nmae": "x"], headers: user.bearer)
+            #expect(misspelt.status == .badRequest && misspelt.errorCode == "invalid_json")
+            #expect((misspelt.json["error"] as? [String: Any])?["message"] as? String == "unknown field 'nmae'")
             // Offsets have their documented cap.
             let deep = try await api.get("/api/v1/admin/users?offset=1000001", as: admin)
             #expect(deep.status == .badRequest && deep.errorCode == "invalid_parameter")

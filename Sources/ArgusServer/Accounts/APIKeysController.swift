@@ -14,10 +14,12 @@ struct APIKeysController {
         return routes
     }
 
-    struct CreateRequest: Decodable {
+    struct CreateRequest: JSONRequestBody {
         let name: String
         let scopes: [String]?
         let expires_in_days: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, scopes, expires_in_days }
     }
 
     func create(_ request: Request, context: ArgusRequestContext) async throws -> Response {

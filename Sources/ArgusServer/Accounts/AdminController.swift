@@ -32,9 +32,11 @@ struct AdminController {
             UserPage(items: try users.map(UserResponse.init), total: total, limit: limit, offset: offset))
     }
 
-    struct UpdateRequest: Decodable {
+    struct UpdateRequest: JSONRequestBody {
         let disabled: Bool?
         let role: Role?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case disabled, role }
     }
 
     /// Disables or enables an account, or changes its role. Disabling ends its sessions

@@ -23,10 +23,12 @@ struct AuthController {
         return routes
     }
 
-    struct SignupRequest: Decodable {
+    struct SignupRequest: JSONRequestBody {
         let email: String
         let password: String
         let name: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case email, password, name }
     }
 
     func signup(_ request: Request, context: ArgusRequestContext) async throws -> Response {
@@ -40,10 +42,12 @@ struct AuthController {
         return try JSONResponse.make(UserResponse(user), status: .created)
     }
 
-    struct LoginRequest: Decodable {
+    struct LoginRequest: JSONRequestBody {
         let email: String?
         let username: String?
         let password: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case email, username, password }
     }
 
     /// OAuth2's password form (`username`, `password`) or JSON (`email`, `password`).
@@ -72,8 +76,10 @@ struct AuthController {
         return try JSONResponse.make(TokenResponse(pair))
     }
 
-    struct RefreshRequest: Decodable {
+    struct RefreshRequest: JSONRequestBody {
         let refresh_token: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case refresh_token }
     }
 
     func refresh(_ request: Request, context: ArgusRequestContext) async throws -> Response {
@@ -90,8 +96,10 @@ struct AuthController {
         return try JSONResponse.make(TokenResponse(try await sessions.refresh(token)))
     }
 
-    struct LogoutRequest: Decodable {
+    struct LogoutRequest: JSONRequestBody {
         let refresh_token: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case refresh_token }
     }
 
     func logout(_ request: Request, context: ArgusRequestContext) async throws -> Response {

@@ -20,9 +20,11 @@ struct UsersController {
         return try JSONResponse.make(UserResponse(try await load(identity.userId)))
     }
 
-    struct UpdateRequest: Decodable {
+    struct UpdateRequest: JSONRequestBody {
         let name: String?
         let email: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, email }
     }
 
     func update(_ request: Request, context: ArgusRequestContext) async throws -> Response {
@@ -46,9 +48,11 @@ struct UsersController {
         return try JSONResponse.make(UserResponse(user))
     }
 
-    struct PasswordRequest: Decodable {
+    struct PasswordRequest: JSONRequestBody {
         let current_password: String
         let new_password: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case current_password, new_password }
     }
 
     /// Changes the password and ends every session of the account (refresh tokens).

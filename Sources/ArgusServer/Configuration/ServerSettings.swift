@@ -14,7 +14,7 @@ extension ServerConfiguration {
         ),
         .text(
             "ARGUS_MODELS_DIR", \.modelsDirectory,
-            "the models directory (catalogue files, custom `<id>.onnx` files and `<id>.json` manifests), relative to the working directory: run from the repository root or set an absolute path"
+            "the models directory (catalogue files, custom `<id>.onnx` files and `<id>.json` manifests). A relative path is relative to the working directory: `make run` serves from the repository root, where setup puts the models"
         ),
         .text(
             "ARGUS_DEFAULT_MODEL", \.defaultModel,
@@ -96,7 +96,7 @@ extension ServerConfiguration {
             show: { if case .cuda = $0.executionProvider { "cuda" } else { "cpu" } }),
         Setting(
             name: "ARGUS_CUDA_DEVICE", summary: "GPU index. Used only with `ARGUS_EXECUTION_PROVIDER=cuda`", accepts: "0 to 64",
-            secret: false, defaultText: "`0`",
+            secret: false, defaultText: nil,
             read: { value, configuration throws(ConfigurationError) in
                 let device = try Setting.parseInteger("ARGUS_CUDA_DEVICE", value, in: 0...64)
                 if case .cuda = configuration.executionProvider { configuration.executionProvider = .cuda(device: device) }

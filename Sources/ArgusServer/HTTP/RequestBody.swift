@@ -3,6 +3,11 @@ import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 
+/// A JSON request body type, with the names of its fields.
+protocol JSONRequestBody: Decodable {
+    associatedtype CodingKeys: CodingKey & CaseIterable
+}
+
 /// Small request bodies (JSON and URL-encoded forms), refused past the route group's
 /// limit (`BodyLimitMiddleware`) before they are read whole.
 enum RequestBody {
@@ -13,13 +18,14 @@ enum RequestBody {
         return try await request.collectBody(upTo: limit)
     }
 
-    static func json<T: Decodable>(_ type: T.Type, from request: Request, context: ArgusRequestContext) async throws -> T {
+    static func json<T: JSONRequestBody>(_ type: T.Type, from request: Request, context: ArgusRequestContext) async throws -> T {
         try decodeJSON(type, from: try await collect(request, context: context))
     }
 
-    /// Decodes a JSON object. An explicit `null` is refused like a wrong type: the API
+    /// Decodes a JSON object. A field the type does not know is refused (a misspelt
+    /// field must not be silently ignored), and so is an explicit `null`: the API
     /// document gives every field a type, and absence, not null, means "unchanged".
-    static func decodeJSON<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+    static func decodeJSON<T: JSONRequestBody>(_ type: T.Type, from body: ByteBuffer) throws -> T {
         guard body.readableBytes > 0 else {
             throw APIError.badRequest("invalid_json", "the request body is empty: send a JSON object")
         }
@@ -27,6 +33,10 @@ enum RequestBody {
         if let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
             guard let fields = object as? [String: Any] else {
                 throw APIError.badRequest("invalid_json", "the request body must be a JSON object")
+            }
+            let known = Set(T.CodingKeys.allCases.map(\.stringValue))
+            if let name = fields.keys.sorted().first(where: { !known.contains($0) }) {
+                throw APIError.badRequest("invalid_json", "unknown field '\(name)'")
             }
             if let name = fields.keys.sorted().first(where: { fields[$0] is NSNull }) {
                 throw APIError.badRequest("invalid_json", "field '\(name)' must not be null: leave it out instead")

@@ -13,6 +13,9 @@ struct ExportController {
     enum Format: String, CaseIterable {
         case csv, json, jsonl, coco
 
+        /// COCO is a JSON document.
+        var fileExtension: String { self == .coco ? "json" : rawValue }
+
         var contentType: String {
             switch self {
             case .csv: "text/csv; charset=utf-8"
@@ -46,7 +49,7 @@ struct ExportController {
             status: .ok,
             headers: [
                 .contentType: format.contentType,
-                .contentDisposition: "attachment; filename=\"argus-detections.\(format.rawValue)\"",
+                .contentDisposition: "attachment; filename=\"argus-detections.\(format.fileExtension)\"",
             ],
             body: body)
     }

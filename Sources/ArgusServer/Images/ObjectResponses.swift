@@ -27,7 +27,7 @@ struct ObjectDetail: Codable {
     let class_id: Int?
     let confidence: Float
     let bbox: [Float]
-    /// Derived from the box as shown: its exact midpoint, and its radius.
+    /// Derived from the box as shown: its midpoint, and its radius (six decimals).
     let centroid: [Double]
     let radius: Double
     let image_id: String?
@@ -44,9 +44,11 @@ struct ObjectDetail: Codable {
             NumberFormat.shown(record.x1), NumberFormat.shown(record.y1), NumberFormat.shown(record.x2),
             NumberFormat.shown(record.y2)
         )
-        centroid = [(x1 + x2) / 2, (y1 + y2) / 2]
+        centroid = [(x1 + x2) / 2, (y1 + y2) / 2].map(NumberFormat.derived)
         let halfWidth = (x2 - x1) / 2, halfHeight = (y2 - y1) / 2
-        radius = record.radius.map(NumberFormat.shown) ?? (halfWidth * halfWidth + halfHeight * halfHeight).squareRoot()
+        radius =
+            record.radius.map(NumberFormat.shown)
+            ?? NumberFormat.derived((halfWidth * halfWidth + halfHeight * halfHeight).squareRoot())
         image_id = record.$image.id?.lowercased
         created_at = record.createdAt
     }

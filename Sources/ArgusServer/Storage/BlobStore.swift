@@ -39,6 +39,7 @@ public struct StagedBlob: Sendable {
 
 extension BlobStore {
     /// Stores that cannot stage keep the bytes until `commit`.
+    /// - Returns: a blob that nobody can read until it is committed, or discarded.
     public func stage(_ bytes: [UInt8]) async throws -> StagedBlob {
         StagedBlob(key: LocalBlobStore.key(for: bytes), commit: { _ = try await self.put(Data(bytes)) }, discard: {})
     }

@@ -13,8 +13,9 @@ public final class DetectorLibrary: Sendable {
         self.sessionOptions = sessionOptions
     }
 
-    /// The detector for `id` (loading it if needed). Throws `ModelStoreError` for an
-    /// unknown or missing model, `InferenceError`/`DetectorError` for a bad file.
+    /// The detector for `id`, loaded on first use and kept.
+    /// - Throws: `ModelStoreError` for an unknown or missing model (its message says how
+    ///   to install it), `InferenceError` or `DetectorError` for a file that cannot be used.
     public func detector(for id: String) throws -> Detector {
         if let detector = loaded.withLock({ $0[id] }) { return detector }
         let manifest = try store.manifest(for: id)

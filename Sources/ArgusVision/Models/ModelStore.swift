@@ -43,7 +43,7 @@ extension ModelStoreError {
         guard !path.hasPrefix("/") else { return how }
         let directory = FileManager.default.currentDirectoryPath
         return how
-            + ". The models folder '\((path as NSString).deletingLastPathComponent)' is relative to the working directory (\(directory)): run from the repository root or set ARGUS_MODELS_DIR to an absolute path"
+            + ". The models folder '\((path as NSString).deletingLastPathComponent)' is relative to the working directory (\(directory)); if the models are elsewhere, set ARGUS_MODELS_DIR to their absolute path"
     }
 }
 
