@@ -72,7 +72,9 @@ import Testing
             let imageId = try #require(stored.json["id"] as? String)
             let objectId = try #require(objects.first?["object_id"] as? String)
             let detail = try await api.get("/api/v1/images/\(imageId)/objects/\(objectId)", as: user)
-            #expect(String(buffer: detail.body).range(of: #"\.\d{9,}"#, options: .regularExpression) == nil, "\(String(buffer: detail.body))")
+            #expect(
+                String(buffer: detail.body).range(of: #"\.\d{9,}"#, options: .regularExpression) == nil,
+                "\(String(buffer: detail.body))")
             let csv = try await api.get("/api/v1/exports/detections?format=csv", as: user)
             #expect(String(buffer: csv.body).range(of: #"\.\d{9,}"#, options: .regularExpression) == nil)
         }
