@@ -59,6 +59,8 @@ final class HTTPRefusalResponder: ChannelDuplexHandler, RemovableChannelHandler,
         metrics.requestFinished(method: "-", route: "unmatched", status: refusal.status.code, duration: .zero)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: refusal.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        // Closed once the answer is out; the context is only touched on its event loop.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 }
