@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Builds the HTTP application from a configuration: the single place where routes,
 /// middleware and shared services meet.
@@ -40,8 +41,35 @@ public enum ArgusApplication {
             router: makeRouter(dependencies),
             server: httpServer(metrics: dependencies.metrics, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "argus"),
-            services: [DatabaseService(database: dependencies.database)],
+            // Shut down in reverse: the worker drains before the database closes.
+            services: [DatabaseService(database: dependencies.database) as any Service]
+                + (configuration.worker.embedded ? [dependencies.makeWorker(logger: logger)] : []),
             logger: logger)
+    }
+
+    /// `argus worker`: the job workers alone, on the configured database, until SIGTERM
+    /// or SIGINT (which drain them). The default model is not loaded: no handler of
+    /// this build needs it yet.
+    /// - Throws: `ConfigurationError` when the database cannot be opened or migrated.
+    public static func runWorkers(configuration: ServerConfiguration, logger: Logger) async throws {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError(description: "ARGUS_DATA_DIR=\(configuration.dataDirectory) cannot be created: \(error)")
+        }
+        let runtime = try ONNXRuntime.load(libraryPath: configuration.ortLibrary)
+        let library = DetectorLibrary(
+            store: ModelStore(directory: configuration.modelsDirectory), runtime: runtime,
+            sessionOptions: SessionOptions(
+                intraOpThreads: configuration.inferenceThreads, executionProvider: configuration.executionProvider))
+        let pool = InferencePool(concurrency: configuration.inferenceConcurrency, queueLimit: configuration.inferenceQueue)
+        let dependencies = try await ServerDependencies.open(
+            configuration: configuration, library: library, pool: pool, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [DatabaseService(database: dependencies.database), dependencies.makeWorker(logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     /// HTTP/1.1 with the connection counter and the JSON answer to requests the parser refuses.
@@ -117,6 +145,9 @@ public enum ArgusApplication {
         api.addRoutes(history.historyRoutes, atPath: "/detect/history")
         api.addRoutes(history.statsRoutes, atPath: "/stats")
         api.addRoutes(ExportController(dependencies: dependencies).routes, atPath: "/exports")
+        let jobs = JobsController(dependencies: dependencies)
+        api.addRoutes(jobs.routes, atPath: "/jobs")
+        api.addRoutes(jobs.adminRoutes, atPath: "/admin")
         return router
     }
 }

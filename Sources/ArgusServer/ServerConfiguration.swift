@@ -46,6 +46,7 @@ public struct ServerConfiguration: Sendable {
     /// How long a signed `/files/{token}` link works.
     public var signedURLLifetime: TimeInterval = 3600
     public var circles = CirclesSettings()
+    public var worker = WorkerSettings()
     /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
     public var configFile: String?
 

@@ -21,9 +21,20 @@ public struct ServerDependencies: Sendable {
         self.pool = pool
         self.accounts = accounts
         self.images = images
+        jobs = JobQueue(
+            database: accounts.database,
+            retry: RetryPolicy(base: .milliseconds(configuration.worker.retryBaseMilliseconds)))
     }
 
     public var database: ArgusDatabase { accounts.database }
+
+    /// The durable job queue, with this process's wake-up signal.
+    public let jobs: JobQueue
+
+    /// A worker for every job kind this build knows, with the configured settings.
+    public func makeWorker(logger: Logger) -> JobWorker {
+        JobWorker(queue: jobs, handlers: [NoopJobHandler()], settings: configuration.worker, logger: logger)
+    }
 
     /// Opens the database, applies pending migrations and sets up accounts (the JWT
     /// secret is generated under the data directory on first start when none is given).

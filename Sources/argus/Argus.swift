@@ -6,7 +6,9 @@ struct Argus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "argus",
         abstract: "Argus: a self-hosted computer-vision server.",
-        subcommands: [Serve.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Models.self, Bench.self])
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Models.self, Bench.self,
+        ])
 
     /// As ArgumentParser's own, except that a refusal found while a command runs (an
     /// invalid setting, a bad option value) prints that command's usage, not the

@@ -197,6 +197,24 @@ extension ServerConfiguration {
         .boolean(
             "ARGUS_ALLOW_ANONYMOUS", \.accounts.allowAnonymous,
             "with `true`, `POST /api/v1/detect` runs without a credential. Every other `/api/` route still needs one"),
+        .boolean(
+            "ARGUS_EMBEDDED_WORKER", \.worker.embedded,
+            "whether `argus serve` runs a job worker in process. With `false`, jobs wait for an `argus worker` process"),
+        .integer("ARGUS_WORKER_CONCURRENCY", \.worker.concurrency, in: 1...64, "jobs one worker runs at once"),
+        .integer(
+            "ARGUS_WORKER_POLL_MS", \.worker.pollMilliseconds, in: 10...60_000,
+            "how often an idle worker looks for jobs enqueued by another process (jobs enqueued in its own process start at once)"
+        ),
+        .integer(
+            "ARGUS_JOB_LEASE_SECONDS", \.worker.leaseSeconds, in: 2...3600,
+            "how long a worker holds a running job without renewing it (it renews every third of this). A job whose worker died runs again after this"
+        ),
+        .integer(
+            "ARGUS_WORKER_DRAIN_SECONDS", \.worker.drainSeconds, in: 0...3600,
+            "at shutdown (SIGTERM), how long running jobs may take to finish before they are given back to the queue"),
+        .integer(
+            "ARGUS_JOB_RETRY_BASE_MS", \.worker.retryBaseMilliseconds, in: 1...600_000,
+            "the ceiling of the first retry's random delay; each further retry doubles it, up to 10 minutes"),
         .integer(
             "ARGUS_MAX_JSON_BYTES", \.maxJSONBytes, in: 1024...(16 << 20),
             "largest JSON or form body on every route but the uploads. Larger ones get `413 payload_too_large`"),

@@ -55,6 +55,12 @@ public final class ArgusDatabase: Sendable {
 
     public var sql: any SQLDatabase { db as! any SQLDatabase }
 
+    /// Raw SQL that differs between the engines asks this (`FOR UPDATE SKIP LOCKED`).
+    var isPostgres: Bool {
+        if case .postgres = location { return true }
+        return false
+    }
+
     private var migrator: Migrator {
         let migrations = Migrations()
         migrations.add(ArgusMigrations.all)
@@ -75,6 +81,9 @@ public final class ArgusDatabase: Sendable {
             // one sync of the log instead of two of the database and its journal.
             _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
             _ = try await sql.raw("PRAGMA synchronous=NORMAL").all()
+            // Several processes (argus serve, argus worker) may share the file: a writer
+            // waits up to 5 s for another's lock instead of failing at once.
+            _ = try await sql.raw("PRAGMA busy_timeout=5000").all()
         }
         migrated.withLock { $0 = true }
         return pending

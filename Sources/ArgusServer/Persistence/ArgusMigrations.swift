@@ -4,7 +4,7 @@ import SQLKit
 /// Every schema change, in order. Append new migrations; never edit an applied one.
 /// Fluent records applied names in `_fluent_migrations`.
 enum ArgusMigrations {
-    static let all: [any Migration] = [M001CreateAccounts(), M002CreateImages()]
+    static let all: [any Migration] = [M001CreateAccounts(), M002CreateImages(), M003CreateJobs()]
 }
 
 /// Users, refresh tokens, denied access tokens, API keys and login throttles.
@@ -142,5 +142,69 @@ struct M002CreateImages: AsyncMigration {
         for schema in [DetectedObjectRecord.schema, InferenceRunRecord.schema, ImageRecord.schema] {
             try await database.schema(schema).delete()
         }
+    }
+}
+
+/// The durable job queue: jobs, their attempts (the lease history) and the workers.
+struct M003CreateJobs: AsyncMigration {
+    var name: String { "003_create_jobs" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(JobRecord.schema)
+            .id()
+            .field("kind", .string, .required)
+            .field("payload", .string, .required)
+            .field("status", .string, .required)
+            .field("priority", .int, .required)
+            .field("attempts", .int, .required)
+            .field("max_attempts", .int, .required)
+            .field("timeout_seconds", .int, .required)
+            .field("idempotency_key", .string)
+            .field("user_id", .uuid, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("run_at_us", .int64, .required)
+            .field("lease_until_us", .int64)
+            .field("worker_id", .string)
+            .field("progress", .int, .required)
+            .field("progress_message", .string)
+            .field("last_error", .string)
+            .field("result", .string)
+            .field("cancel_requested", .bool, .required)
+            .field("created_us", .int64, .required)
+            .field("started_us", .int64)
+            .field("finished_us", .int64)
+            .unique(on: "kind", "idempotency_key")
+            .create()
+        try await database.schema(JobAttemptRecord.schema)
+            .id()
+            .field("job_id", .uuid, .required, .references(JobRecord.schema, .id, onDelete: .cascade))
+            .field("attempt", .int, .required)
+            .field("worker_id", .string, .required)
+            .field("started_us", .int64, .required)
+            .field("ended_us", .int64)
+            .field("outcome", .string)
+            .field("error", .string)
+            .unique(on: "job_id", "attempt")
+            .create()
+        try await database.schema(WorkerRecord.schema)
+            .field("id", .string, .identifier(auto: false))
+            .field("host", .string, .required)
+            .field("pid", .int, .required)
+            .field("kinds", .string, .required)
+            .field("concurrency", .int, .required)
+            .field("running", .int, .required)
+            .field("started_us", .int64, .required)
+            .field("last_beat_us", .int64, .required)
+            .field("stopped_us", .int64)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "jobs_claim_idx").on(JobRecord.schema).column("status").column("run_at_us").run()
+            try await sql.create(index: "jobs_user_created_idx").on(JobRecord.schema).column("user_id").column("created_us").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WorkerRecord.schema).delete()
+        try await database.schema(JobAttemptRecord.schema).delete()
+        try await database.schema(JobRecord.schema).delete()
     }
 }

@@ -1,0 +1,54 @@
+import FluentKit
+import Foundation
+
+/// One job of the durable queue (table `jobs`): what to run (`kind`, `payload`), when
+/// (`run_at_us`, `priority`), and where it stands. A running job is held by one worker
+/// until `lease_until_us`; `attempts` counts the claims and fences every later write
+/// (a worker whose lease was taken over cannot complete the job).
+final class JobRecord: Model, @unchecked Sendable {
+    static let schema = "jobs"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "kind") var kind: String
+    /// The handler's input, as JSON text.
+    @Field(key: "payload") var payload: String
+    @Field(key: "status") var status: String
+    @Field(key: "priority") var priority: Int
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "max_attempts") var maxAttempts: Int
+    @Field(key: "timeout_seconds") var timeoutSeconds: Int
+    @OptionalField(key: "idempotency_key") var idempotencyKey: String?
+    @OptionalField(key: "user_id") var userId: UUID?
+    @Field(key: "run_at_us") var runAtMicros: Int64
+    @OptionalField(key: "lease_until_us") var leaseUntilMicros: Int64?
+    @OptionalField(key: "worker_id") var workerId: String?
+    @Field(key: "progress") var progress: Int
+    @OptionalField(key: "progress_message") var progressMessage: String?
+    @OptionalField(key: "last_error") var lastError: String?
+    /// The handler's result, as JSON text, written with the `done` status.
+    @OptionalField(key: "result") var result: String?
+    @Field(key: "cancel_requested") var cancelRequested: Bool
+    @Field(key: "created_us") var createdMicros: Int64
+    @OptionalField(key: "started_us") var startedMicros: Int64?
+    @OptionalField(key: "finished_us") var finishedMicros: Int64?
+
+    init() {}
+}
+
+extension JobRecord: KeysetOrdered {
+    static var createdMicrosField: KeyPath<JobRecord, FieldProperty<JobRecord, Int64>> { \.$createdMicros }
+    static var idField: KeyPath<JobRecord, IDProperty<JobRecord, UUID>> { \.$id }
+}
+
+/// Where a job stands.
+enum JobStatus: String, Codable, CaseIterable, Sendable {
+    /// Waiting for `run_at` and a free worker (also between retries).
+    case queued
+    case running
+    case done
+    /// Failed `max_attempts` times; kept with its last error.
+    case dead
+    case cancelled
+
+    var isFinal: Bool { self == .done || self == .dead || self == .cancelled }
+}

@@ -1,0 +1,208 @@
+import ArgusTestSupport
+import FluentKit
+import Foundation
+import Logging
+import SQLKit
+import Testing
+
+@testable import ArgusServer
+
+/// The durable queue on SQLite or PostgreSQL (whichever the pass runs on), with real
+/// workers in process.
+@Suite struct JobQueueTests {
+    /// Fast settings: short leases and retries, quick polls.
+    static func configuration() async throws -> ServerConfiguration {
+        try await TestServer.configuration {
+            $0.worker.leaseSeconds = 2
+            $0.worker.pollMilliseconds = 20
+            $0.worker.retryBaseMilliseconds = 5
+            $0.worker.drainSeconds = 5
+            $0.worker.concurrency = 4
+        }
+    }
+
+    /// Runs `body` with `count` workers going, then stops them (as at SIGTERM).
+    static func withWorkers(
+        _ dependencies: ServerDependencies, count: Int = 1, _ body: () async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "worker")
+        logger.logLevel = .warning
+        let workers = (0..<count).map { _ in dependencies.makeWorker(logger: logger) }
+        let tasks = workers.map { worker in Task { try await worker.run() } }
+        do {
+            try await body()
+        } catch {
+            for task in tasks { task.cancel() }
+            throw error
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
+    }
+
+    static func waitUntil(_ seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("condition not met after \(seconds) s")
+    }
+
+    static func jobs(_ dependencies: ServerDependencies) async throws -> [JobRecord] {
+        try await JobRecord.query(on: dependencies.database.db).all()
+    }
+
+    @Test func everyJobEndsExactlyOnceWithConcurrentWorkers() async throws {
+        try await TestServer.withDependencies(try await Self.configuration()) { dependencies in
+            for index in 0..<120 {
+                var request = JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": \#(index % 3 == 0 ? 20 : 0)}"#)
+                request.priority = index % 5
+                try await dependencies.jobs.enqueue(request)
+            }
+            try await Self.withWorkers(dependencies, count: 3) {
+                try await Self.waitUntil { try await Self.jobs(dependencies).allSatisfy { $0.status == "done" } }
+            }
+            let attempts = try await JobAttemptRecord.query(on: dependencies.database.db).all()
+            let done = Dictionary(grouping: attempts.filter { $0.outcome == "done" }) { $0.jobId }
+            #expect(done.count == 120)
+            #expect(done.values.allSatisfy { $0.count == 1 }, "a job completed twice")
+            #expect(attempts.allSatisfy { $0.outcome == "done" })
+            for job in try await Self.jobs(dependencies) {
+                #expect(job.attempts == 1 && job.progress == 100 && job.result == #"{"attempt":1}"#)
+            }
+        }
+    }
+
+    @Test func failuresAreRetriedWithBackoffThenBuried() async throws {
+        try await TestServer.withDependencies(try await Self.configuration()) { dependencies in
+            var flaky = JobQueue.Request(kind: "noop", payload: #"{"fail_attempts": 2}"#)
+            flaky.maxAttempts = 5
+            let recovered = try await dependencies.jobs.enqueue(flaky)
+            var poison = JobQueue.Request(kind: "noop", payload: #"{"fail_attempts": 100}"#)
+            poison.maxAttempts = 3
+            let buried = try await dependencies.jobs.enqueue(poison)
+            try await Self.withWorkers(dependencies) {
+                try await Self.waitUntil {
+                    try await Self.jobs(dependencies).allSatisfy { JobStatus(rawValue: $0.status)?.isFinal == true }
+                }
+            }
+            let db = dependencies.database.db
+            let first = try #require(try await JobRecord.find(recovered.id, on: db))
+            #expect(first.status == "done" && first.attempts == 3 && first.result == #"{"attempt":3}"#)
+            let dead = try #require(try await JobRecord.find(buried.id, on: db))
+            #expect(dead.status == "dead" && dead.attempts == 3)
+            #expect(dead.lastError?.contains("failing attempt 3 on purpose") == true, "\(dead.lastError ?? "")")
+            let outcomes = try await JobAttemptRecord.query(on: db).filter(\.$jobId == buried.id!).sort(\.$attempt).all()
+            #expect(outcomes.map(\.outcome) == ["failed", "failed", "failed"])
+        }
+    }
+
+    @Test func aJobPastItsTimeoutIsRetriedAndALostLeaseIsReaped() async throws {
+        try await TestServer.withDependencies(try await Self.configuration()) { dependencies in
+            var slow = JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": 5000}"#)
+            slow.timeoutSeconds = 1
+            slow.maxAttempts = 2
+            let job = try await dependencies.jobs.enqueue(slow)
+            try await Self.withWorkers(dependencies) {
+                try await Self.waitUntil { try await JobRecord.find(job.id, on: dependencies.database.db)?.status == "dead" }
+            }
+            let attempts = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == job.id!).all()
+            #expect(
+                attempts.count == 2 && attempts.allSatisfy { $0.outcome == "timeout" },
+                "\(attempts.map { ($0.outcome ?? "-", $0.error ?? "-") })")
+
+            // A worker that claimed a job and died: its lease runs out and the job is queued again.
+            let orphan = try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop"))
+            let claim = try #require(
+                try await dependencies.jobs.claim(workerId: "dead-worker", kinds: ["noop"], lease: .milliseconds(1)))
+            #expect(claim.id == orphan.id)
+            try await Task.sleep(for: .milliseconds(5))
+            #expect(try await dependencies.jobs.reap() == 1)
+            // The dead worker can no longer complete it.
+            #expect(try await dependencies.jobs.complete(claim, result: "{}") == false)
+            let requeued = try #require(try await JobRecord.find(orphan.id, on: dependencies.database.db))
+            #expect(requeued.status == "queued" && requeued.workerId == nil)
+            let lost = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == orphan.id!).first()
+            #expect(lost?.outcome == "lost")
+        }
+    }
+
+    @Test func cancellingStopsQueuedAndRunningJobs() async throws {
+        try await TestServer.withDependencies(try await Self.configuration()) { dependencies in
+            let long = try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": 60000}"#))
+            try await Self.withWorkers(dependencies) {
+                try await Self.waitUntil { try await JobRecord.find(long.id, on: dependencies.database.db)?.status == "running" }
+                try await dependencies.jobs.requestCancel(long.id!)
+                try await Self.waitUntil(10) {
+                    try await JobRecord.find(long.id, on: dependencies.database.db)?.status == "cancelled"
+                }
+            }
+            var later = JobQueue.Request(kind: "noop")
+            later.runAt = Date().addingTimeInterval(3600)
+            let queued = try await dependencies.jobs.enqueue(later)
+            try await dependencies.jobs.requestCancel(queued.id!)
+            #expect(try await JobRecord.find(queued.id, on: dependencies.database.db)?.status == "cancelled")
+            #expect(try await dependencies.jobs.retryJob(queued.id!))
+            #expect(try await JobRecord.find(queued.id, on: dependencies.database.db)?.status == "queued")
+            // The same idempotency key answers the first job.
+            var keyed = JobQueue.Request(kind: "noop")
+            keyed.idempotencyKey = "once"
+            let one = try await dependencies.jobs.enqueue(keyed)
+            let two = try await dependencies.jobs.enqueue(keyed)
+            #expect(one.id == two.id)
+        }
+    }
+
+    @Test func shutdownGivesRunningJobsBackWithoutCountingTheAttempt() async throws {
+        var configuration = try await Self.configuration()
+        configuration.worker.drainSeconds = 0
+        try await TestServer.withDependencies(configuration) { dependencies in
+            let job = try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": 60000}"#))
+            try await Self.withWorkers(dependencies) {
+                try await Self.waitUntil { try await JobRecord.find(job.id, on: dependencies.database.db)?.status == "running" }
+            }
+            let released = try #require(try await JobRecord.find(job.id, on: dependencies.database.db))
+            #expect(released.status == "queued" && released.attempts == 0)
+            let attempt = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == job.id!).first()
+            #expect(attempt?.outcome == "released")
+        }
+    }
+
+    @Test func theJobsAPI() async throws {
+        try await TestServer.run(try await Self.configuration()) { client, dependencies in
+            let api = APIClient(client: client)
+            let admin = try await api.admin(dependencies)
+            let user = try await api.signUp()
+            let created = try await api.request(
+                .post, "/api/v1/admin/jobs", json: ["kind": "noop", "payload": ["sleep_ms": 10]], headers: admin.bearer)
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let id = try #require(created.json["id"] as? String)
+            #expect(created.json["status"] as? String == "queued")
+            #expect(
+                try await api.request(.post, "/api/v1/admin/jobs", json: ["kind": "noop"], headers: user.bearer).status
+                    == .forbidden)
+            #expect(
+                try await api.request(.post, "/api/v1/admin/jobs", json: ["kind": "rm -rf"], headers: admin.bearer).status
+                    == .badRequest)
+            try await Self.withWorkers(dependencies) {
+                try await Self.waitUntil {
+                    try await api.get("/api/v1/jobs/\(id)", as: admin).json["status"] as? String == "done"
+                }
+            }
+            let job = try await api.get("/api/v1/jobs/\(id)", as: admin)
+            #expect(job.json["progress"] as? Int == 100)
+            #expect((job.json["result"] as? [String: Any])?["attempt"] as? Int == 1)
+            #expect(try await api.get("/api/v1/jobs/\(id)", as: user).status == .notFound)
+            let page = try await api.get("/api/v1/jobs?status=done&kind=noop", as: admin)
+            #expect((page.json["items"] as? [[String: Any]])?.count == 1)
+            #expect(try await api.get("/api/v1/jobs?status=sideways", as: admin).status == .badRequest)
+            let cancel = try await api.request(.post, "/api/v1/jobs/\(id)/cancel", headers: admin.bearer)
+            #expect(cancel.status == .conflict && cancel.errorCode == "job_finished")
+            let retry = try await api.request(.post, "/api/v1/jobs/\(id)/retry", headers: admin.bearer)
+            #expect(retry.status == .conflict && retry.errorCode == "job_not_retryable")
+            let queue = try await api.get("/api/v1/admin/queue", as: admin)
+            #expect(queue.status == .ok)
+            #expect(((queue.json["jobs"] as? [String: [String: Int]])?["noop"])?["done"] == 1)
+        }
+    }
+}
