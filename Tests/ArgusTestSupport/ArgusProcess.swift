@@ -6,15 +6,15 @@ import Foundation
 #endif
 
 /// Runs the built `argus` binary as a user would.
-enum ArgusProcess {
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public enum ArgusProcess {
+    public struct Outcome: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
     /// The `argus` executable built beside this test bundle.
-    static let executable: URL = {
+    public static let executable: URL = {
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("argus")
@@ -23,7 +23,7 @@ enum ArgusProcess {
         return TestEnvironment.repoRoot.appendingPathComponent(".build/debug/argus")
     }()
 
-    static func environment(_ extra: [String: String]) -> [String: String] {
+    public static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["ARGUS_MODELS_DIR"] = TestEnvironment.models.directory
         environment["ARGUS_ORT_LIBRARY"] = TestEnvironment.runtime.libraryPath
@@ -34,7 +34,7 @@ enum ArgusProcess {
     /// Runs to completion; output goes through files so large outputs cannot block the pipe.
     /// The wait happens off Swift's cooperative threads: blocking one of them (two on a
     /// 2-core machine) would starve the in-process servers of the other suites.
-    static func run(
+    public static func run(
         _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil
     ) async throws
         -> Outcome
@@ -70,7 +70,7 @@ enum ArgusProcess {
 
     /// Starts a long-running command (such as `serve`); the caller terminates it. With
     /// `script`, bash runs that script with the binary's path before the arguments.
-    static func start(
+    public static func start(
         _ arguments: [String], environment extra: [String: String] = [:], log: URL, script: String? = nil
     ) throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -91,7 +91,7 @@ enum ArgusProcess {
     }
 
     /// A TCP port nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()

@@ -1,0 +1,115 @@
+import ArgusTestSupport
+import FluentKit
+import Foundation
+import Logging
+import Testing
+
+@testable import ArgusServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `argus worker` processes killed with SIGKILL in the middle of jobs, again and again,
+/// on the pass's database (SQLite or PostgreSQL): every job ends exactly once, none is
+/// lost or left running, and the lease records show that no job was ever held by two
+/// workers at once.
+@Suite(.serialized) struct JobFaultTests {
+    /// The worker processes' settings: short leases, so killed workers' jobs come back soon.
+    static func environment(_ configuration: ServerConfiguration) -> [String: String] {
+        let database: String
+        switch configuration.database {
+        case .sqlite(let path): database = "sqlite://" + path
+        case .postgres(let url): database = url
+        }
+        return [
+            "ARGUS_DATABASE_URL": database, "ARGUS_DATA_DIR": configuration.dataDirectory,
+            "ARGUS_JWT_SECRET": configuration.jwtSecret ?? "", "ARGUS_JOB_LEASE_SECONDS": "2", "ARGUS_WORKER_POLL_MS": "50",
+            "ARGUS_WORKER_CONCURRENCY": "2", "ARGUS_JOB_RETRY_BASE_MS": "10", "ARGUS_WORKER_DRAIN_SECONDS": "10",
+            "ARGUS_LOG_LEVEL": "warning", "ARGUS_BCRYPT_COST": "4",
+        ]
+    }
+
+    static func startWorker(_ configuration: ServerConfiguration, _ name: String) throws -> Process {
+        let log = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent(
+            "\(name)-\(UUID().lowercased.prefix(6)).log")
+        return try ArgusProcess.start(["worker"], environment: environment(configuration), log: log)
+    }
+
+    static func stop(_ process: Process, signal: Int32) async {
+        kill(process.processIdentifier, signal)
+        for _ in 0..<400 where process.isRunning { try? await Task.sleep(for: .milliseconds(25)) }
+    }
+
+    /// No job ended twice, every done job has exactly one `done` attempt whose number
+    /// its result carries, and a job's attempts never overlap in time.
+    static func checkLeaseHistory(_ dependencies: ServerDependencies, jobs count: Int) async throws -> [JobAttemptRecord] {
+        let db = dependencies.database.db
+        let jobs = try await JobRecord.query(on: db).all()
+        #expect(jobs.count == count)
+        #expect(jobs.allSatisfy { $0.status == "done" }, "\(Dictionary(grouping: jobs, by: \.status).mapValues(\.count))")
+        let attempts = try await JobAttemptRecord.query(on: db).all()
+        let byJob = Dictionary(grouping: attempts, by: \.jobId)
+        for job in jobs {
+            let history = (byJob[job.id!] ?? []).sorted { $0.attempt < $1.attempt }
+            let done = history.filter { $0.outcome == "done" }
+            #expect(done.count == 1, "job \(job.id!): \(history.map { $0.outcome ?? "open" })")
+            #expect(job.result == #"{"attempt":\#(done.first?.attempt ?? -1)}"#)
+            #expect(history.allSatisfy { $0.endedMicros != nil && $0.outcome != nil }, "an attempt left open")
+            for (earlier, later) in zip(history, history.dropFirst()) {
+                #expect(later.startedMicros >= (earlier.endedMicros ?? .max), "job \(job.id!) held twice at once")
+            }
+        }
+        return attempts
+    }
+
+    @Test func killedWorkersLoseNoJobAndRunNoneTwice() async throws {
+        let configuration = try await JobQueueTests.configuration()
+        try await TestServer.withDependencies(configuration) { dependencies in
+            for index in 0..<60 {
+                var job = JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": \#(150 + (index % 4) * 50)}"#)
+                job.maxAttempts = 100
+                try await dependencies.jobs.enqueue(job)
+            }
+            var workers = [try Self.startWorker(configuration, "a"), try Self.startWorker(configuration, "b")]
+            defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            var kills = 0
+            while kills < 20 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 250...700)))
+                let victim = Int.random(in: 0..<workers.count)
+                await Self.stop(workers[victim], signal: SIGKILL)
+                kills += 1
+                workers[victim] = try Self.startWorker(configuration, "w\(kills)")
+            }
+            // The last of them drains on SIGTERM while the other finishes the rest.
+            await Self.stop(workers[0], signal: SIGTERM)
+            #expect(workers[0].terminationStatus == 0, "SIGTERM ends a worker cleanly")
+            try await JobQueueTests.waitUntil(120) {
+                try await JobRecord.query(on: dependencies.database.db).filter(\.$status != "done").count() == 0
+            }
+            let attempts = try await Self.checkLeaseHistory(dependencies, jobs: 60)
+            // The kills did interrupt jobs: some attempts were lost and taken over.
+            #expect(attempts.contains { $0.outcome == "lost" }, "no kill hit a running job")
+        }
+    }
+
+    @Test func twoWorkerProcessesAndTheServerShareTheQueue() async throws {
+        var configuration = try await JobQueueTests.configuration()
+        configuration.worker.concurrency = 2
+        try await TestServer.withDependencies(configuration) { dependencies in
+            for _ in 0..<500 { try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop")) }
+            let workers = [try Self.startWorker(configuration, "one"), try Self.startWorker(configuration, "two")]
+            defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            // This process's embedded worker, as `argus serve` runs it, is the third.
+            try await JobQueueTests.withWorkers(dependencies) {
+                try await JobQueueTests.waitUntil(180) {
+                    try await JobRecord.query(on: dependencies.database.db).filter(\.$status != "done").count() == 0
+                }
+            }
+            let attempts = try await Self.checkLeaseHistory(dependencies, jobs: 500)
+            let pids = Set(attempts.map { $0.workerId.split(separator: ":").dropLast().joined(separator: ":") })
+            #expect(pids.count == 3, "every process took jobs: \(pids)")
+            for worker in workers { await Self.stop(worker, signal: SIGTERM) }
+        }
+    }
+}
