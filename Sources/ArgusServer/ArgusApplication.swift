@@ -138,6 +138,12 @@ public enum ArgusApplication {
         let detect = DetectController(dependencies: dependencies)
         inference.addRoutes(detect.routes, atPath: "/detect")
         inference.addRoutes(CirclesController(dependencies: dependencies).routes, atPath: "/circles")
+        // A batch's body holds up to ARGUS_BATCH_MAX_IMAGES uploads.
+        let batchLimit = BodyLimitMiddleware(limit: configuration.batchMaxImages * configuration.maxUploadBytes + 64 * 1024)
+        let batchUploads = group(batchLimit, authenticated: true, budget: "inference", limits.inference)
+        let batch = BatchDetectController(dependencies: dependencies)
+        batchUploads.addRoutes(batch.routes, atPath: "/detect")
+        api.addRoutes(batch.jobRoutes, atPath: "/detect")
         let images = ImagesController(dependencies: dependencies)
         inference.addRoutes(images.uploadRoutes, atPath: RouterPath(ImagesController.path))
         api.addRoutes(images.routes, atPath: RouterPath(ImagesController.path))

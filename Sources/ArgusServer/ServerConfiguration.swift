@@ -47,6 +47,8 @@ public struct ServerConfiguration: Sendable {
     public var signedURLLifetime: TimeInterval = 3600
     public var circles = CirclesSettings()
     public var worker = WorkerSettings()
+    /// The most images one `POST /detect/batch` may hold.
+    public var batchMaxImages = 100
     /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
     public var configFile: String?
 

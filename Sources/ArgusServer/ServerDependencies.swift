@@ -33,7 +33,9 @@ public struct ServerDependencies: Sendable {
 
     /// A worker for every job kind this build knows, with the configured settings.
     public func makeWorker(logger: Logger) -> JobWorker {
-        JobWorker(queue: jobs, handlers: [NoopJobHandler()], settings: configuration.worker, logger: logger)
+        JobWorker(
+            queue: jobs, handlers: [NoopJobHandler(), DetectBatchHandler(dependencies: self)], settings: configuration.worker,
+            logger: logger)
     }
 
     /// Opens the database, applies pending migrations and sets up accounts (the JWT

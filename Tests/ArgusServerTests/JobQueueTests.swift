@@ -153,6 +153,28 @@ import Testing
         }
     }
 
+    /// Progress rises through the events stream while the job runs.
+    @Test func theEventsStreamFollowsAJobToItsEnd() async throws {
+        try await TestServer.run(try await Self.configuration()) { client, dependencies in
+            let api = APIClient(client: client)
+            let admin = try await api.admin(dependencies)
+            let created = try await api.request(
+                .post, "/api/v1/admin/jobs", json: ["kind": "noop", "payload": ["sleep_ms": 1600]], headers: admin.bearer)
+            let id = try #require(created.json["id"] as? String)
+            try await Self.withWorkers(dependencies) {
+                let stream = try await api.get("/api/v1/jobs/\(id)/events", as: admin)
+                let events = String(buffer: stream.body).components(separatedBy: "\n\n").filter { $0.hasPrefix("event: job") }
+                let states = try events.map { event -> [String: Any] in
+                    let data = try #require(event.split(separator: "\n").first { $0.hasPrefix("data: ") }?.dropFirst(6))
+                    return try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
+                }
+                let progress = states.compactMap { $0["progress"] as? Int }
+                #expect(progress == progress.sorted() && progress.count >= 3, "\(progress)")
+                #expect(states.last?["status"] as? String == "done")
+            }
+        }
+    }
+
     @Test func shutdownGivesRunningJobsBackWithoutCountingTheAttempt() async throws {
         var configuration = try await Self.configuration()
         configuration.worker.drainSeconds = 0
@@ -189,6 +211,11 @@ import Testing
                     try await api.get("/api/v1/jobs/\(id)", as: admin).json["status"] as? String == "done"
                 }
             }
+            // The events stream of a finished job: its last state, then the end.
+            let events = try await api.get("/api/v1/jobs/\(id)/events", as: admin)
+            #expect(events.status == .ok && events.header("Content-Type")?.hasPrefix("text/event-stream") == true)
+            #expect(String(buffer: events.body).hasPrefix("event: job\ndata: {"), "\(String(buffer: events.body))")
+            #expect(String(buffer: events.body).contains(#""status":"done""#))
             let job = try await api.get("/api/v1/jobs/\(id)", as: admin)
             #expect(job.json["progress"] as? Int == 100)
             #expect((job.json["result"] as? [String: Any])?["attempt"] as? Int == 1)

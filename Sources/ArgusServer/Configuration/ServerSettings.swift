@@ -197,6 +197,9 @@ extension ServerConfiguration {
         .boolean(
             "ARGUS_ALLOW_ANONYMOUS", \.accounts.allowAnonymous,
             "with `true`, `POST /api/v1/detect` runs without a credential. Every other `/api/` route still needs one"),
+        .integer(
+            "ARGUS_BATCH_MAX_IMAGES", \.batchMaxImages, in: 1...1000,
+            "the most images one `POST /api/v1/detect/batch` may hold, each up to `ARGUS_MAX_UPLOAD_BYTES`"),
         .boolean(
             "ARGUS_EMBEDDED_WORKER", \.worker.embedded,
             "whether `argus serve` runs a job worker in process. With `false`, jobs wait for an `argus worker` process"),

@@ -17,18 +17,41 @@ enum UploadedImage {
     static let maxFieldBytes = 4096
 
     static func read(from request: Request, field: String, maxBytes: Int) async throws -> Upload {
+        let (files, fields) = try await readFiles(from: request, field: field, maxFiles: 1, maxBytes: maxBytes)
+        guard let file = files.first else {
+            throw APIError.badRequest("missing_file", "no file in the multipart field '\(field)'")
+        }
+        guard !file.bytes.isEmpty else { throw APIError.badRequest("empty_file", "the uploaded file is empty") }
+        return Upload(bytes: file.bytes, filename: file.filename, fields: fields)
+    }
+
+    /// One file of a multipart upload, as sent (it may be empty).
+    struct FilePart: Sendable {
+        var bytes: [UInt8]
+        var filename: String?
+    }
+
+    /// Every file of the field `field` (at most `maxFiles`, each at most `maxBytes`) and
+    /// the form's text fields.
+    static func readFiles(
+        from request: Request, field: String, maxFiles: Int, maxBytes: Int
+    ) async throws
+        -> (files: [FilePart], fields: [String: String])
+    {
         guard let boundary = try MultipartParser.boundary(fromContentType: request.headers[.contentType]) else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
-                message: "send the image as multipart/form-data in a field named '\(field)'")
+                message: maxFiles == 1
+                    ? "send the image as multipart/form-data in a field named '\(field)'"
+                    : "send the images as multipart/form-data, each in a field named '\(field)'")
         }
-        // Multipart framing adds a little to the file itself.
-        let bodyLimit = maxBytes + 64 * 1024
+        // Multipart framing adds a little to the files themselves.
+        let bodyLimit = maxFiles * maxBytes + 64 * 1024
         let declaredLength = request.headers[.contentLength].flatMap(Int.init)
         if let declaredLength, declaredLength > bodyLimit { throw tooLarge(maxBytes) }
         do {
             return try await read(
-                request.body, boundary: boundary, field: field, maxBytes: maxBytes, bodyLimit: bodyLimit,
+                request.body, boundary: boundary, field: field, maxFiles: maxFiles, maxBytes: maxBytes, bodyLimit: bodyLimit,
                 expectedBytes: declaredLength)
         } catch MultipartError.bodyTooLarge {
             throw tooLarge(maxBytes)
@@ -42,11 +65,12 @@ enum UploadedImage {
     }
 
     private static func read(
-        _ body: Hummingbird.RequestBody, boundary: String, field: String, maxBytes: Int, bodyLimit: Int, expectedBytes: Int?
-    ) async throws -> Upload {
-        var reader = try MultipartReader(body: body, boundary: boundary, limits: MultipartLimits(maxBodyBytes: bodyLimit))
-        var file: [UInt8]?
-        var filename: String?
+        _ body: Hummingbird.RequestBody, boundary: String, field: String, maxFiles: Int, maxBytes: Int, bodyLimit: Int,
+        expectedBytes: Int?
+    ) async throws -> (files: [FilePart], fields: [String: String]) {
+        var reader = try MultipartReader(
+            body: body, boundary: boundary, limits: MultipartLimits(maxBodyBytes: bodyLimit, maxParts: max(32, maxFiles + 32)))
+        var files: [FilePart] = []
         var fields: [String: String] = [:]
         var value: [UInt8] = []
         var destination = Destination.ignored
@@ -55,14 +79,17 @@ enum UploadedImage {
                 switch event {
                 case .partStart(let head):
                     if head.name == field {
-                        guard file == nil else {
-                            throw APIError.badRequest("too_many_files", "send exactly one file in the field '\(field)'")
+                        guard files.count < maxFiles else {
+                            throw APIError.badRequest(
+                                "too_many_files",
+                                maxFiles == 1
+                                    ? "send exactly one file in the field '\(field)'"
+                                    : "send at most \(maxFiles) files in the field '\(field)'")
                         }
                         var bytes: [UInt8] = []
-                        // The declared length (already within the limit) sizes the buffer once.
-                        bytes.reserveCapacity(min(expectedBytes ?? 0, maxBytes))
-                        file = bytes
-                        filename = try head.filename.flatMap(checkedFilename)
+                        // A single file's declared length (already within the limit) sizes the buffer once.
+                        if maxFiles == 1 { bytes.reserveCapacity(min(expectedBytes ?? 0, maxBytes)) }
+                        files.append(FilePart(bytes: bytes, filename: try head.filename.flatMap(checkedFilename)))
                         destination = .file
                     } else if head.filename != nil {
                         // Other files are not ours to keep.
@@ -74,8 +101,10 @@ enum UploadedImage {
                 case .body(let chunk):
                     switch destination {
                     case .file:
-                        guard (file?.count ?? 0) + chunk.readableBytes <= maxBytes else { throw tooLarge(maxBytes) }
-                        file?.append(contentsOf: chunk.readableBytesView)
+                        guard files[files.count - 1].bytes.count + chunk.readableBytes <= maxBytes else {
+                            throw tooLarge(maxBytes)
+                        }
+                        files[files.count - 1].bytes.append(contentsOf: chunk.readableBytesView)
                     case .field(let name):
                         guard value.count + chunk.readableBytes <= maxFieldBytes else {
                             throw APIError.badRequest(
@@ -100,9 +129,7 @@ enum UploadedImage {
         } catch MultipartError.truncated where reader.bytesReceived == 0 {
             throw APIError.badRequest("empty_body", "the request body is empty")
         }
-        guard let file else { throw APIError.badRequest("missing_file", "no file in the multipart field '\(field)'") }
-        guard !file.isEmpty else { throw APIError.badRequest("empty_file", "the uploaded file is empty") }
-        return Upload(bytes: file, filename: filename, fields: fields)
+        return (files, fields)
     }
 
     /// The client's filename, kept for display: refused (400) when it holds a path

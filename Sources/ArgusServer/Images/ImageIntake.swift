@@ -1,3 +1,4 @@
+import ArgusCore
 import ArgusVision
 import Crypto
 import FluentKit
@@ -63,6 +64,47 @@ struct ImageIntake: Sendable {
         } catch {
             guard (error as? any DatabaseError)?.isConstraintFailure == true else { throw error }
             return nil
+        }
+    }
+
+    /// What an upload became.
+    enum Ingested: Sendable {
+        case stored(ImageRecord, [TaskRunner.Outcome])
+        /// The same bytes from the same user: nothing new was stored or run.
+        case duplicate(ImageRecord)
+    }
+
+    /// Checks, analyses and stores one upload with its tasks: the file is written and
+    /// synced aside while the image is analysed, and published only once the image
+    /// decoded and its tasks ran.
+    func ingest(
+        _ upload: Upload, userId: UUID, detect: (Detector, DetectionOptions)?, circles: CircleOptions?
+    ) async throws -> Ingested {
+        switch try await check(upload, userId: userId) {
+        case .duplicate(let record):
+            return .duplicate(record)
+        case .new(let checked):
+            async let staging = stage(checked)
+            let analysis: TaskRunner.Analysis
+            do {
+                analysis = try await TaskRunner(dependencies: dependencies).analyse(
+                    upload.bytes, detect: detect, circles: circles)
+            } catch {
+                await (try? staging)?.blob.discard()
+                throw error
+            }
+            guard
+                let (record, outcomes) = try await store(
+                    checked, staged: try await staging, analysis: analysis, filename: upload.filename, userId: userId)
+            else {
+                // The same bytes from the same user a moment earlier: the first one wins.
+                guard let existing = try await Self.find(sha256: checked.sha256, userId: userId, on: dependencies.database.db)
+                else {
+                    throw APIError(.conflict, code: "conflict", message: "a concurrent upload changed this image; retry")
+                }
+                return .duplicate(existing)
+            }
+            return .stored(record, outcomes)
         }
     }
 

@@ -54,33 +54,13 @@ struct ImagesController {
         let detector = tasks.contains(.detect) ? try DetectController.detector(query.model, in: dependencies.library) : nil
         let detectOptions = try detector.map { try query.resolvingClasses(labels: $0.manifest.labels) }
 
-        let intake = ImageIntake(dependencies: dependencies)
-        switch try await intake.check(upload, userId: identity.userId) {
+        let ingested = try await ImageIntake(dependencies: dependencies).ingest(
+            upload, userId: identity.userId, detect: detector.flatMap { detector in detectOptions.map { (detector, $0) } },
+            circles: tasks.contains(.circles) ? circleOptions : nil)
+        switch ingested {
         case .duplicate(let record):
             return try await duplicate(record)
-        case .new(let checked):
-            // The file is written and synced aside while the image is analysed; it is
-            // published only once the image decoded and its tasks ran.
-            async let staging = intake.stage(checked)
-            let analysis: TaskRunner.Analysis
-            do {
-                analysis = try await TaskRunner(dependencies: dependencies).analyse(
-                    upload.bytes, detect: detector.flatMap { detector in detectOptions.map { (detector, $0) } },
-                    circles: tasks.contains(.circles) ? circleOptions : nil)
-            } catch {
-                await (try? staging)?.blob.discard()
-                throw error
-            }
-            guard
-                let (record, outcomes) = try await intake.store(
-                    checked, staged: try await staging, analysis: analysis, filename: upload.filename, userId: identity.userId)
-            else {
-                // The same bytes from the same user a moment earlier: the first one wins.
-                guard let existing = try await ImageIntake.find(sha256: checked.sha256, userId: identity.userId, on: db) else {
-                    throw APIError(.conflict, code: "conflict", message: "a concurrent upload changed this image; retry")
-                }
-                return try await duplicate(existing)
-            }
+        case .stored(let record, let outcomes):
             var response = try ImageResponse(record, signedURLs: images.signedURLs)
             var results: [String: ImageResponse.TaskResult] = [:]
             for outcome in outcomes { results[outcome.task.rawValue] = try Self.result(outcome) }

@@ -15,6 +15,7 @@ struct JobsController {
         routes.get(":id") { _, context in try JSONResponse.make(try JobResponse(try await owned(context, scope: .read))) }
         routes.post(":id/cancel") { _, context in try await cancel(context) }
         routes.post(":id/retry") { _, context in try await retry(context) }
+        routes.get(":id/events") { _, context in try await events(context) }
         return routes
     }
 
@@ -139,6 +140,38 @@ struct JobsController {
                         concurrency: $0.concurrency, running: $0.running, started_at: JobResponse.date($0.startedMicros),
                         last_beat_at: JobResponse.date($0.lastBeatMicros))
                 }))
+    }
+
+    /// Server-Sent Events: the job as it is now, then again each time its status,
+    /// progress or attempts change, until it ends (the stream then closes). A comment
+    /// line every 15 s keeps proxies from closing an idle stream.
+    func events(_ context: ArgusRequestContext) async throws -> Response {
+        let job = try await owned(context, scope: .read)
+        let id = try job.requireID()
+        let database = dependencies.database
+        let body = ResponseBody { writer in
+            var last: String?
+            var quiet = ContinuousClock.now
+            while true {
+                guard let current = try await JobRecord.find(id, on: database.db) else { break }
+                let state = "\(current.status)|\(current.progress)|\(current.progressMessage ?? "")|\(current.attempts)"
+                if state != last {
+                    let data = try JSONCoding.encoder.encode(try JobResponse(current))
+                    try await writer.write(
+                        ByteBuffer(string: "event: job\ndata: " + String(decoding: data, as: UTF8.self) + "\n\n"))
+                    last = state
+                    quiet = .now
+                    if JobStatus(rawValue: current.status)?.isFinal == true { break }
+                } else if ContinuousClock.now - quiet > .seconds(15) {
+                    try await writer.write(ByteBuffer(string: ": waiting\n\n"))
+                    quiet = .now
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"], body: body)
     }
 
     /// The caller's job (any job for an admin); 404 otherwise, as for a missing one.
