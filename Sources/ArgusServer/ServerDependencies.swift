@@ -34,7 +34,9 @@ public struct ServerDependencies: Sendable {
     /// A worker for every job kind this build knows, with the configured settings.
     public func makeWorker(logger: Logger) -> JobWorker {
         JobWorker(
-            queue: jobs, handlers: [NoopJobHandler(), DetectBatchHandler(dependencies: self)], settings: configuration.worker,
+            queue: jobs,
+            handlers: [NoopJobHandler(), DetectBatchHandler(dependencies: self), ImageTasksHandler(dependencies: self)],
+            settings: configuration.worker,
             logger: logger)
     }
 

@@ -81,7 +81,12 @@ import Testing
                 kills += 1
                 workers[victim] = try Self.startWorker(configuration, "w\(kills)")
             }
-            // The last of them drains on SIGTERM while the other finishes the rest.
+            // The last of them drains on SIGTERM while the other finishes the rest (once it
+            // runs: a process still starting has no handler for the signal yet).
+            let pid = Int(workers[0].processIdentifier)
+            try await JobQueueTests.waitUntil(30) {
+                try await WorkerRecord.query(on: dependencies.database.db).filter(\.$pid == pid).count() > 0
+            }
             await Self.stop(workers[0], signal: SIGTERM)
             #expect(workers[0].terminationStatus == 0, "SIGTERM ends a worker cleanly")
             try await JobQueueTests.waitUntil(120) {

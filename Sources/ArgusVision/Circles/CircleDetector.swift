@@ -9,7 +9,7 @@ public protocol CircleDetector: Sendable {
 }
 
 /// What to look for. Radii and distances are in pixels of the upright image.
-public struct CircleOptions: Sendable, Equatable {
+public struct CircleOptions: Sendable, Equatable, Codable {
     public var minRadius = 5
     /// 0: up to half the shorter side.
     public var maxRadius = 0
