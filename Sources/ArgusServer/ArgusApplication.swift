@@ -101,7 +101,8 @@ public enum ArgusApplication {
 
         // Operations: never authenticated, never limited.
         router.addRoutes(HealthController(dependencies: dependencies).routes, atPath: "/health")
-        router.addRoutes(MetricsController(metrics: dependencies.metrics).routes, atPath: "/metrics")
+        router.addRoutes(
+            MetricsController(metrics: dependencies.metrics, database: dependencies.database).routes, atPath: "/metrics")
         router.addRoutes(DocsController(assetsDirectory: configuration.docsAssetsDirectory).routes)
         router.addRoutes(FilesController(dependencies: dependencies).routes, atPath: "/files")
 

@@ -37,7 +37,7 @@ public struct ServerDependencies: Sendable {
             queue: jobs,
             handlers: [NoopJobHandler(), DetectBatchHandler(dependencies: self), ImageTasksHandler(dependencies: self)],
             settings: configuration.worker,
-            logger: logger)
+            metrics: metrics, logger: logger)
     }
 
     /// Opens the database, applies pending migrations and sets up accounts (the JWT

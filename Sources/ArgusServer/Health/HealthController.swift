@@ -1,4 +1,5 @@
 import ArgusVision
+import FluentKit
 import Foundation
 import Hummingbird
 
@@ -47,7 +48,7 @@ struct HealthController {
     func report() async -> Report {
         let checks = [
             "models": models(), "storage": await storage(), "inference": inference(), "database": await database(),
-            "circles": await circles(),
+            "circles": await circles(), "jobs": await jobs(),
         ]
         let healthy = checks.values.allSatisfy { $0.status == "ok" }
         return Report(status: healthy ? "ok" : "degraded", checks: checks)
@@ -101,6 +102,25 @@ struct HealthController {
                 ]
             )
         }
+    }
+
+    /// The queue's waiting jobs and the workers that beat in the last minute. Always ok:
+    /// jobs simply wait while no worker runs.
+    private func jobs() async -> Check {
+        let start = ContinuousClock.now
+        var detail = ["embedded_worker": String(configuration.worker.embedded)]
+        do {
+            let db = dependencies.database.db
+            detail["queued"] = String(try await JobRecord.query(on: db).filter(\.$status == JobStatus.queued.rawValue).count())
+            let recent = Int64.nowMicros - 60_000_000
+            let workers = try await WorkerRecord.query(on: db).filter(\.$lastBeatMicros >= recent).filter(\.$stoppedMicros == nil)
+                .all()
+            detail["workers"] = workers.map { "\($0.host):\($0.pid) (\($0.running)/\($0.concurrency) running)" }.joined(
+                separator: ", ")
+        } catch {
+            detail["error"] = String(describing: error)
+        }
+        return Check(status: "ok", ms: Self.milliseconds(since: start), detail: detail)
     }
 
     /// A round trip to the database, and no migration left to apply.

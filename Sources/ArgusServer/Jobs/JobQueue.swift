@@ -80,6 +80,8 @@ public struct JobQueue: Sendable {
         public let maxAttempts: Int
         public let timeoutSeconds: Int
         public let workerId: String
+        /// From when it was due to this claim.
+        public let waitedMicros: Int64
     }
 
     /// Takes the most urgent due job of `kinds`, or nil: one atomic statement, so two
@@ -103,7 +105,7 @@ public struct JobQueue: Sendable {
                 attempts = attempts + 1, started_us = \(bind: now), cancel_requested = \(bind: false) \
                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at_us <= \(bind: now) \
                 AND kind IN (\(kindList)) ORDER BY priority DESC, run_at_us, id LIMIT 1\(skipLocked)) \
-                RETURNING id, kind, payload, attempts, max_attempts, timeout_seconds
+                RETURNING id, kind, payload, attempts, max_attempts, timeout_seconds, run_at_us
                 """
             guard let row = try await sql.raw(query).first() else { return nil }
             let claim = Claim(
@@ -111,7 +113,8 @@ public struct JobQueue: Sendable {
                 payload: try row.decode(column: "payload", as: String.self),
                 attempt: try row.decode(column: "attempts", as: Int.self),
                 maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
-                timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self), workerId: workerId)
+                timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self), workerId: workerId,
+                waitedMicros: max(0, now - (try row.decode(column: "run_at_us", as: Int64.self))))
             let attempt = JobAttemptRecord()
             attempt.id = UUID()
             attempt.jobId = claim.id

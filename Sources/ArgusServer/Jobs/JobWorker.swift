@@ -16,10 +16,12 @@ public final class JobWorker: Service, Sendable {
     /// `host:pid:random`, unique per process start.
     public let id: String
     let logger: Logger
+    let metrics: ServerMetrics
     private let running = Mutex<[UUID: (claim: JobQueue.Claim, task: Task<Void, Never>)]>([:])
     private let stopping = Atomic<Bool>(false)
 
-    init(queue: JobQueue, handlers: [any JobHandler], settings: WorkerSettings, logger: Logger) {
+    init(queue: JobQueue, handlers: [any JobHandler], settings: WorkerSettings, metrics: ServerMetrics, logger: Logger) {
+        self.metrics = metrics
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }) { first, _ in first }
         self.settings = settings
@@ -67,6 +69,7 @@ public final class JobWorker: Service, Sendable {
     }
 
     private func start(_ claim: JobQueue.Claim) {
+        metrics.jobStarted(kind: claim.kind, latency: .microseconds(claim.waitedMicros))
         let task = Task {
             await self.execute(claim)
             self.running.withLock { _ = $0.removeValue(forKey: claim.id) }
@@ -129,42 +132,56 @@ public final class JobWorker: Service, Sendable {
             try? await Task.sleep(for: hard)
             if !Task.isCancelled { continuation.yield(.hardTimeout) }
         }
+        let began = ContinuousClock.now
         var iterator = events.makeAsyncIterator()
         let event = await iterator.next() ?? .lost
+        let ran = ContinuousClock.now - began
         beater.cancel()
         timer.cancel()
         continuation.finish()
         _ = watcher
-        await record(event, claim: claim, work: work, softExpired: softExpired.isSet, hard: hard)
+        await record(event, claim: claim, work: work, softExpired: softExpired.isSet, hard: hard, ran: ran)
     }
 
     private func record(
-        _ event: Event, claim: JobQueue.Claim, work: Task<JobOutcome, any Error>, softExpired: Bool, hard: Duration
+        _ event: Event, claim: JobQueue.Claim, work: Task<JobOutcome, any Error>, softExpired: Bool, hard: Duration,
+        ran: Duration
     ) async {
+        var outcome = "lost"
+        defer { metrics.jobAttemptFinished(kind: claim.kind, outcome: outcome, duration: ran) }
         let metadata: Logger.Metadata = [
             "job": .string(claim.id.lowercased), "kind": .string(claim.kind), "attempt": .stringConvertible(claim.attempt),
         ]
         do {
             switch event {
-            case .finished(let outcome):
-                if try await !queue.complete(claim, result: outcome.result, write: outcome.write) {
+            case .finished(let result):
+                if try await queue.complete(claim, result: result.result, write: result.write) {
+                    outcome = "done"
+                } else {
                     logger.warning("job finished after its lease was lost; its result is discarded", metadata: metadata)
                 }
             case .failed(let error, let permanent):
+                let status: JobStatus?
                 if softExpired {
-                    try await queue.fail(claim, error: "stopped at the soft timeout", outcome: "timeout")
+                    status = try await queue.fail(claim, error: "stopped at the soft timeout", outcome: "timeout")
+                    outcome = "timeout"
                 } else {
-                    try await queue.fail(claim, error: error, permanent: permanent)
+                    status = try await queue.fail(claim, error: error, permanent: permanent)
+                    outcome = "failed"
                 }
+                if status == .dead { outcome = "dead" }
             case .lost:
                 work.cancel()
                 logger.warning("job lease lost; another worker may run it", metadata: metadata)
             case .cancelRequested:
                 work.cancel()
                 try await queue.cancelled(claim)
+                outcome = "cancelled"
             case .hardTimeout:
                 work.cancel()
-                try await queue.fail(claim, error: "timed out after \(hard.components.seconds) s", outcome: "timeout")
+                let status = try await queue.fail(
+                    claim, error: "timed out after \(hard.components.seconds) s", outcome: "timeout")
+                outcome = status == .dead ? "dead" : "timeout"
             }
         } catch {
             // The database is unreachable: the lease runs out and another worker takes the job.

@@ -64,6 +64,43 @@ public final class ServerMetrics: Sendable {
         ).record(.nanoseconds(Int64(milliseconds * 1_000_000)))
     }
 
+    /// One attempt of a job ended: `done`, `failed` (retried), `dead`, `timeout`,
+    /// `cancelled` or `lost`; with how long it ran.
+    func jobAttemptFinished(kind: String, outcome: String, duration: Duration) {
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "argus", subsystem: "jobs", metricName: "attempts", unitName: "total",
+                helpText: "Job attempts by kind and outcome (done, failed, dead, timeout, cancelled, lost)."),
+            labels: [("kind", kind), ("outcome", outcome)]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: .init(
+                namespace: "argus", subsystem: "jobs", metricName: "attempt_duration", unitName: "seconds",
+                helpText: "How long one attempt of a job ran, by kind."),
+            labels: [("kind", kind)], buckets: Self.buckets
+        ).record(duration)
+    }
+
+    /// A job was claimed this long after it was due (enqueue to start, for jobs without a delay).
+    func jobStarted(kind: String, latency: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: .init(
+                namespace: "argus", subsystem: "jobs", metricName: "start_latency", unitName: "seconds",
+                helpText: "From when a job was due (enqueued, or its retry time) to its claim, by kind."),
+            labels: [("kind", kind)], buckets: Self.buckets
+        ).record(latency)
+    }
+
+    /// The queue's depth now, by kind and status (set when `/metrics` renders).
+    func queueDepth(kind: String, status: String, count: Int) {
+        registry.makeGauge(
+            descriptor: .init(
+                namespace: "argus", subsystem: "jobs", metricName: "jobs", unitName: "",
+                helpText: "Jobs in the queue by kind and status (queued, running, done, dead, cancelled)."),
+            labels: [("kind", kind), ("status", status)]
+        ).set(Double(count))
+    }
+
     /// The exposition text, with process memory read now.
     public func render() -> String {
         if let bytes = Self.residentBytes() { residentMemory.set(Double(bytes)) }
