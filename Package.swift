@@ -88,6 +88,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncKit", package: "async-kit"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             // The API document is data, compiled into the binary: nothing to install beside it.
             resources: [.embedInCode("APIDocs/openapi.yaml")],

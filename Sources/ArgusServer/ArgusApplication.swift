@@ -156,6 +156,7 @@ public enum ArgusApplication {
         api.addRoutes(history.historyRoutes, atPath: "/detect/history")
         api.addRoutes(history.statsRoutes, atPath: "/stats")
         api.addRoutes(ExportController(dependencies: dependencies).routes, atPath: "/exports")
+        api.addRoutes(WebhooksController(dependencies: dependencies).routes, atPath: "/webhooks")
         let jobs = JobsController(dependencies: dependencies)
         api.addRoutes(jobs.routes, atPath: "/jobs")
         api.addRoutes(jobs.adminRoutes, atPath: "/admin")

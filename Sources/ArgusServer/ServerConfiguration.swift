@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var worker = WorkerSettings()
     /// The most images one `POST /detect/batch` may hold.
     public var batchMaxImages = 100
+    /// Lets webhooks reach private, loopback and link-local addresses.
+    public var webhookAllowPrivate = false
     /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
     public var configFile: String?
 

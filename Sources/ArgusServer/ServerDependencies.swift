@@ -35,7 +35,10 @@ public struct ServerDependencies: Sendable {
     public func makeWorker(logger: Logger) -> JobWorker {
         JobWorker(
             queue: jobs,
-            handlers: [NoopJobHandler(), DetectBatchHandler(dependencies: self), ImageTasksHandler(dependencies: self)],
+            handlers: [
+                NoopJobHandler(), DetectBatchHandler(dependencies: self), ImageTasksHandler(dependencies: self),
+                WebhookDeliveryHandler(dependencies: self),
+            ],
             settings: configuration.worker,
             metrics: metrics, logger: logger)
     }

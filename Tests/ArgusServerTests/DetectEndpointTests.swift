@@ -125,7 +125,7 @@ import Testing
             let report = try #require(JSONSerialization.jsonObject(with: Data(buffer: health.body)) as? [String: Any])
             #expect(report["status"] as? String == "ok")
             let checks = try #require(report["checks"] as? [String: [String: Any]])
-            #expect(Set(checks.keys) == ["models", "storage", "inference", "database", "circles"])
+            #expect(Set(checks.keys) == ["models", "storage", "inference", "database", "circles", "jobs"])
             #expect(checks.values.allSatisfy { $0["status"] as? String == "ok" && ($0["ms"] as? Double ?? -1) >= 0 })
             #expect((checks["models"]?["detail"] as? [String: String])?["loaded"]?.contains("yolov3-tiny") == true)
         }

@@ -201,6 +201,10 @@ extension ServerConfiguration {
             "ARGUS_BATCH_MAX_IMAGES", \.batchMaxImages, in: 1...1000,
             "the most images one `POST /api/v1/detect/batch` may hold, each up to `ARGUS_MAX_UPLOAD_BYTES`"),
         .boolean(
+            "ARGUS_WEBHOOK_ALLOW_PRIVATE", \.webhookAllowPrivate,
+            "with `true`, webhooks may point at private, loopback and link-local addresses (refused by default, when a webhook is made and before every delivery)"
+        ),
+        .boolean(
             "ARGUS_EMBEDDED_WORKER", \.worker.embedded,
             "whether `argus serve` runs a job worker in process. With `false`, jobs wait for an `argus worker` process"),
         .integer("ARGUS_WORKER_CONCURRENCY", \.worker.concurrency, in: 1...64, "jobs one worker runs at once"),

@@ -172,13 +172,18 @@ public struct JobQueue: Sendable {
                 let marked = try await sql.raw(
                     """
                     UPDATE jobs SET status = 'done', result = \(bind: result), progress = 100, finished_us = \(bind: now), \
-                    lease_until_us = NULL WHERE \(held(claim)) RETURNING id
+                    lease_until_us = NULL WHERE \(held(claim)) RETURNING id, user_id
                     """
                 ).first()
-                guard marked != nil else { throw LeaseLost() }
+                guard let marked else { throw LeaseLost() }
                 try await write?(db)
+                try await WebhookEvents.jobEnded(
+                    jobId: claim.id, kind: claim.kind,
+                    userId: try marked.decodeNil(column: "user_id") ? nil : try marked.decode(column: "user_id", as: UUID.self),
+                    status: .done, result: result, error: nil, on: db)
                 try await endAttempt(claim, outcome: "done", error: nil, at: now, on: sql)
             }
+            signal.fire()
             return true
         } catch is LeaseLost {
             return false
@@ -201,11 +206,17 @@ public struct JobQueue: Sendable {
                 """
                 UPDATE jobs SET status = \(bind: status.rawValue), last_error = \(bind: error), run_at_us = \(bind: runAt), \
                 lease_until_us = NULL, worker_id = NULL, finished_us = \(bind: final ? now : nil as Int64?) \
-                WHERE \(held(claim)) RETURNING id
+                WHERE \(held(claim)) RETURNING id, user_id
                 """
             ).first()
-            guard marked != nil else { return nil }
+            guard let marked else { return nil }
             try await endAttempt(claim, outcome: outcome, error: error, at: now, on: sql)
+            if final {
+                try await WebhookEvents.jobEnded(
+                    jobId: claim.id, kind: claim.kind,
+                    userId: try marked.decodeNil(column: "user_id") ? nil : try marked.decode(column: "user_id", as: UUID.self),
+                    status: .dead, result: nil, error: error, on: db)
+            }
             return status
         }
     }

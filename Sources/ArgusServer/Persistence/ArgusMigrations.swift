@@ -4,7 +4,7 @@ import SQLKit
 /// Every schema change, in order. Append new migrations; never edit an applied one.
 /// Fluent records applied names in `_fluent_migrations`.
 enum ArgusMigrations {
-    static let all: [any Migration] = [M001CreateAccounts(), M002CreateImages(), M003CreateJobs()]
+    static let all: [any Migration] = [M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks()]
 }
 
 /// Users, refresh tokens, denied access tokens, API keys and login throttles.
@@ -206,5 +206,43 @@ struct M003CreateJobs: AsyncMigration {
         try await database.schema(WorkerRecord.schema).delete()
         try await database.schema(JobAttemptRecord.schema).delete()
         try await database.schema(JobRecord.schema).delete()
+    }
+}
+
+/// Webhooks and their deliveries.
+struct M004CreateWebhooks: AsyncMigration {
+    var name: String { "004_create_webhooks" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WebhookRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("url", .string, .required)
+            .field("events", .string, .required)
+            .field("secret", .string, .required)
+            .field("created_us", .int64, .required)
+            .create()
+        try await database.schema(WebhookDeliveryRecord.schema)
+            .id()
+            .field("webhook_id", .uuid, .required, .references(WebhookRecord.schema, .id, onDelete: .cascade))
+            .field("job_id", .uuid, .required)
+            .field("event", .string, .required)
+            .field("attempt", .int, .required)
+            .field("status_code", .int)
+            .field("latency_ms", .double)
+            .field("error", .string)
+            .field("created_us", .int64, .required)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "webhooks_user_idx").on(WebhookRecord.schema).column("user_id").run()
+            try await sql.create(index: "deliveries_webhook_idx").on(WebhookDeliveryRecord.schema).column("webhook_id").column(
+                "created_us"
+            ).run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WebhookDeliveryRecord.schema).delete()
+        try await database.schema(WebhookRecord.schema).delete()
     }
 }
