@@ -51,6 +51,10 @@ public struct ServerConfiguration: Sendable {
     public var batchMaxImages = 100
     /// Lets webhooks reach private, loopback and link-local addresses.
     public var webhookAllowPrivate = false
+    /// Images and their results are deleted after this many days; 0 keeps them.
+    public var retentionDays = 0
+    /// Finished jobs (done, dead, cancelled) are deleted after this many days.
+    public var jobRetentionDays = 14
     /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
     public var configFile: String?
 

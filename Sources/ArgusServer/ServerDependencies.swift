@@ -40,7 +40,7 @@ public struct ServerDependencies: Sendable {
                 WebhookDeliveryHandler(dependencies: self),
             ],
             settings: configuration.worker,
-            metrics: metrics, logger: logger)
+            metrics: metrics, scheduler: { Scheduler(dependencies: self, holder: $0, logger: logger) }, logger: logger)
     }
 
     /// Opens the database, applies pending migrations and sets up accounts (the JWT

@@ -204,6 +204,13 @@ extension ServerConfiguration {
             "ARGUS_WEBHOOK_ALLOW_PRIVATE", \.webhookAllowPrivate,
             "with `true`, webhooks may point at private, loopback and link-local addresses (refused by default, when a webhook is made and before every delivery)"
         ),
+        .integer(
+            "ARGUS_RETENTION_DAYS", \.retentionDays, in: 0...36_500,
+            "stored images older than this, with their runs, objects and renderings, are deleted (hourly, by one worker); 0 keeps them"
+        ),
+        .integer(
+            "ARGUS_JOB_RETENTION_DAYS", \.jobRetentionDays, in: 1...3650,
+            "finished jobs (done, dead, cancelled) and their attempts are deleted this many days after they ended"),
         .boolean(
             "ARGUS_EMBEDDED_WORKER", \.worker.embedded,
             "whether `argus serve` runs a job worker in process. With `false`, jobs wait for an `argus worker` process"),

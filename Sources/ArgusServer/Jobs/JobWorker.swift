@@ -17,16 +17,23 @@ public final class JobWorker: Service, Sendable {
     public let id: String
     let logger: Logger
     let metrics: ServerMetrics
+    /// Periodic work, run by whichever worker leads.
+    let scheduler: Scheduler?
     private let running = Mutex<[UUID: (claim: JobQueue.Claim, task: Task<Void, Never>)]>([:])
     private let stopping = Atomic<Bool>(false)
 
-    init(queue: JobQueue, handlers: [any JobHandler], settings: WorkerSettings, metrics: ServerMetrics, logger: Logger) {
+    init(
+        queue: JobQueue, handlers: [any JobHandler], settings: WorkerSettings, metrics: ServerMetrics,
+        scheduler: ((String) -> Scheduler)? = nil, logger: Logger
+    ) {
         self.metrics = metrics
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }) { first, _ in first }
         self.settings = settings
         let host = ProcessInfo.processInfo.hostName
-        id = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().lowercased.prefix(8))"
+        let id = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().lowercased.prefix(8))"
+        self.id = id
+        self.scheduler = scheduler?(id)
         self.logger = logger
     }
 
@@ -197,6 +204,7 @@ public final class JobWorker: Service, Sendable {
             let count = running.withLock { $0.count }
             try? await WorkerRecord.query(on: db).filter(\.$id == id).set(\.$lastBeatMicros, to: .nowMicros)
                 .set(\.$running, to: count).update()
+            await scheduler?.tick()
             do {
                 let reaped = try await queue.reap()
                 if reaped > 0 {

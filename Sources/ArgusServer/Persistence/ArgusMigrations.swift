@@ -4,7 +4,9 @@ import SQLKit
 /// Every schema change, in order. Append new migrations; never edit an applied one.
 /// Fluent records applied names in `_fluent_migrations`.
 enum ArgusMigrations {
-    static let all: [any Migration] = [M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks()]
+    static let all: [any Migration] = [
+        M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks(), M005CreateSchedulerState(),
+    ]
 }
 
 /// Users, refresh tokens, denied access tokens, API keys and login throttles.
@@ -244,5 +246,23 @@ struct M004CreateWebhooks: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(WebhookDeliveryRecord.schema).delete()
         try await database.schema(WebhookRecord.schema).delete()
+    }
+}
+
+/// The scheduler's leader lease and the last run of each periodic task.
+struct M005CreateSchedulerState: AsyncMigration {
+    var name: String { "005_create_scheduler_state" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("scheduler_state")
+            .field("name", .string, .identifier(auto: false))
+            .field("holder", .string)
+            .field("until_us", .int64)
+            .field("last_run_us", .int64, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("scheduler_state").delete()
     }
 }

@@ -92,6 +92,22 @@ public struct LocalBlobStore: BlobStore {
         if unlink(file) != 0 && errno != ENOENT { throw BlobStoreError(description: "cannot delete \(key): errno \(errno)") }
     }
 
+    /// Deletes staged files (under tmp/) last changed before `date`: uploads whose request
+    /// died before they were published or discarded. Returns how many it removed.
+    func removeStaged(olderThan date: Date) -> Int {
+        let folder = root + "/tmp"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var removed = 0
+        for name in names {
+            let path = folder + "/" + name
+            guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                changed < date, (try? FileManager.default.removeItem(atPath: path)) != nil
+            else { continue }
+            removed += 1
+        }
+        return removed
+    }
+
     public func exists(_ key: String) async -> Bool {
         (try? path(for: key)).map { FileManager.default.fileExists(atPath: $0) } ?? false
     }
