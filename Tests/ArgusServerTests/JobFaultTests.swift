@@ -117,4 +117,31 @@ import Testing
             for worker in workers { await Self.stop(worker, signal: SIGTERM) }
         }
     }
+
+    /// On PostgreSQL a worker in another process starts a new job at once (LISTEN/NOTIFY),
+    /// not at its next poll: here the poll is a minute away.
+    @Test func anotherProcessStartsANewJobWithoutWaitingForItsPoll() async throws {
+        let configuration = try await JobQueueTests.configuration()
+        try await TestServer.withDependencies(configuration) { dependencies in
+            guard dependencies.database.isPostgres else { return }
+            var environment = Self.environment(configuration)
+            environment["ARGUS_WORKER_POLL_MS"] = "60000"
+            let log = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("listener.log")
+            let worker = try ArgusProcess.start(["worker"], environment: environment, log: log)
+            defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            let pid = Int(worker.processIdentifier)
+            try await JobQueueTests.waitUntil(30) {
+                try await WorkerRecord.query(on: dependencies.database.db).filter(\.$pid == pid).count() > 0
+            }
+            // Its listener may still be connecting: give it a moment, then time one job.
+            try await Task.sleep(for: .seconds(1))
+            let job = try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop"))
+            let start = ContinuousClock.now
+            try await JobQueueTests.waitUntil(10) {
+                try await JobRecord.find(job.id, on: dependencies.database.db)?.status == "done"
+            }
+            #expect(ContinuousClock.now - start < .seconds(5), "the job waited for a poll")
+            await Self.stop(worker, signal: SIGTERM)
+        }
+    }
 }

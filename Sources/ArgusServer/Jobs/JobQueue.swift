@@ -67,8 +67,15 @@ public struct JobQueue: Sendable {
         job.cancelRequested = false
         job.createdMicros = now
         try await job.create(on: db)
-        signal.fire()
+        await notify()
         return job
+    }
+
+    /// Wakes this process's workers at once, and on PostgreSQL every other process's too
+    /// (`NOTIFY`, see `PostgresJobListener`). A failed notification costs only a poll.
+    func notify() async {
+        signal.fire()
+        if database.isPostgres { _ = try? await database.sql.raw("NOTIFY \(unsafeRaw: PostgresJobListener.channel)").all() }
     }
 
     /// A job a worker holds.
@@ -183,7 +190,7 @@ public struct JobQueue: Sendable {
                     status: .done, result: result, error: nil, on: db)
                 try await endAttempt(claim, outcome: "done", error: nil, at: now, on: sql)
             }
-            signal.fire()
+            await notify()
             return true
         } catch is LeaseLost {
             return false
@@ -316,7 +323,7 @@ public struct JobQueue: Sendable {
             WHERE id = \(bind: id) AND status IN ('dead', 'cancelled') RETURNING id
             """
         ).first()
-        if row != nil { signal.fire() }
+        if row != nil { await notify() }
         return row != nil
     }
 }

@@ -45,6 +45,9 @@ public final class JobWorker: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.beat() }
+                if case .postgres(let url) = self.queue.database.location {
+                    group.addTask { await PostgresJobListener(url: url, signal: self.queue.signal, logger: self.logger).run() }
+                }
                 await self.claimLoop()
                 group.cancelAll()
             }
