@@ -2,6 +2,7 @@ import ArgusVision
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -39,7 +40,7 @@ public enum ArgusApplication {
         logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
         return Application(
             router: makeRouter(dependencies),
-            server: httpServer(metrics: dependencies.metrics, logger: logger),
+            server: httpServer(dependencies, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "argus"),
             // Shut down in reverse: the worker drains before the database closes.
             services: [DatabaseService(database: dependencies.database) as any Service]
@@ -72,12 +73,27 @@ public enum ArgusApplication {
         try await group.run()
     }
 
-    /// HTTP/1.1 with the connection counter and the JSON answer to requests the parser refuses.
-    public static func httpServer(metrics: ServerMetrics, logger: Logger) -> HTTPServerBuilder {
-        .http1(
-            configuration: .init(additionalChannelHandlers: [
-                ConnectionCounter(metrics: metrics), HTTPRefusalResponder(metrics: metrics, logger: logger),
-            ]))
+    /// HTTP/1.1 with the connection counter and the JSON answer to requests the parser
+    /// refuses, upgrading to a WebSocket where a route of `makeWebSocketRouter` allows it.
+    public static func httpServer(_ dependencies: ServerDependencies, logger: Logger) -> HTTPServerBuilder {
+        let metrics = dependencies.metrics
+        let webSocketResponder = makeWebSocketRouter(dependencies).buildResponder()
+        return HTTPServerBuilder { responder in
+            ArgusChildChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                metrics: metrics, logger: logger)
+        }
+    }
+
+    /// The routes that upgrade to a WebSocket, authenticated like the API (only upgrade
+    /// requests reach this router; every other request goes to `makeRouter`'s).
+    static func makeWebSocketRouter(_ dependencies: ServerDependencies) -> Router<ArgusRequestContext> {
+        let router = Router(context: ArgusRequestContext.self)
+        let api = router.group(RouterPath(apiBase))
+            .add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: dependencies.accounts)))
+        api.addRoutes(JobsController(dependencies: dependencies).webSocketRoutes, atPath: "/jobs")
+        return router
     }
 
     /// Where the API's routes live; links in answers are made from it.

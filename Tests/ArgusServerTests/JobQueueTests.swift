@@ -1,8 +1,11 @@
 import ArgusTestSupport
 import FluentKit
 import Foundation
+import HTTPTypes
+import HummingbirdWSClient
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 
 @testable import ArgusServer
@@ -171,6 +174,43 @@ import Testing
                 let progress = states.compactMap { $0["progress"] as? Int }
                 #expect(progress == progress.sorted() && progress.count >= 3, "\(progress)")
                 #expect(states.last?["status"] as? String == "done")
+            }
+        }
+    }
+
+    /// The same events over a WebSocket: one message per change, then a close.
+    @Test func theEventsFollowAJobOverAWebSocket() async throws {
+        try await TestServer.run(try await Self.configuration(), transport: .live) { client, dependencies in
+            let api = APIClient(client: client)
+            let admin = try await api.admin(dependencies)
+            let port = try #require(client.port)
+            let created = try await api.request(
+                .post, "/api/v1/admin/jobs", json: ["kind": "noop", "payload": ["sleep_ms": 1200]], headers: admin.bearer)
+            let id = try #require(created.json["id"] as? String)
+            try await Self.withWorkers(dependencies) {
+                var configuration = WebSocketClientConfiguration()
+                configuration.additionalHeaders = [.authorization: "Bearer " + admin.accessToken]
+                let messages = Mutex<[String]>([])
+                _ = try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/api/v1/jobs/\(id)/events", configuration: configuration,
+                    logger: Logger(label: "ws")
+                ) { inbound, _, _ in
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        if case .text(let text) = message { messages.withLock { $0.append(text) } }
+                    }
+                }
+                let states = messages.withLock { $0 }.compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
+                let progress = states.compactMap { $0["progress"] as? Int }
+                #expect(progress.count >= 3 && progress == progress.sorted(), "\(progress)")
+                #expect(states.last?["status"] as? String == "done")
+            }
+            // Without a credential the upgrade is refused.
+            await #expect(throws: (any Error).self) {
+                _ = try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/api/v1/jobs/\(id)/events", logger: Logger(label: "ws")
+                ) { _, _, _ in }
             }
         }
     }

@@ -64,7 +64,7 @@ enum TestServer {
         try await withDependencies(configuration, pool: pool, library: library) { dependencies in
             let app = Application(
                 router: ArgusApplication.makeRouter(dependencies),
-                server: ArgusApplication.httpServer(metrics: dependencies.metrics, logger: .init(label: "test")),
+                server: ArgusApplication.httpServer(dependencies, logger: .init(label: "test")),
                 configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             let framework: TestingSetup = transport == .live ? .live : .router
             try await app.test(framework) { client in try await body(RecordingClient(base: client), dependencies) }

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 
 /// Per-request state shared by middleware and handlers.
-public struct ArgusRequestContext: RequestContext, RemoteAddressRequestContext {
+public struct ArgusRequestContext: RequestContext, RemoteAddressRequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `RequestIdMiddleware` before any handler runs.
     public var requestId = ""
@@ -16,6 +17,9 @@ public struct ArgusRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The body limit of the route's group, set by `BodyLimitMiddleware`; bodies
     /// collected by Hummingbird itself stop here.
     public var maxUploadSize = 64 * 1024
+
+    /// Set when the request upgrades to a WebSocket (`/api/v1/jobs/{id}/events`).
+    public let webSocket = WebSocketHandlerReference<ArgusRequestContext>()
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -1,20 +1,22 @@
 import Foundation
 import HTTPTypes
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
 
 /// Answers what the HTTP layer refuses before any route runs (a 1 MB header, a request
 /// line that is not HTTP) in the API's one error shape, with `X-Request-ID` and the
-/// security headers, instead of Hummingbird's bare `400` with an empty body; then closes
-/// the connection, as the parser cannot go on. A failure in the middle of a request
-/// (a client hanging up during its upload) is left to the request, which logs it.
+/// security headers, instead of a bare `400` or a closed connection; then closes the
+/// connection, as the parser cannot go on. It sits right after NIO's request decoder, so
+/// it sees the first request of a connection too (before the WebSocket upgrade handler
+/// decides). A failure in the middle of a request (a client hanging up during its upload)
+/// is left to the request, which logs it. After a WebSocket upgrade it only passes frames on.
 final class HTTPRefusalResponder: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = Any
+    typealias InboundOut = Any
+    typealias OutboundIn = Any
+    typealias OutboundOut = Any
 
     private let metrics: ServerMetrics
     private let logger: Logger
@@ -28,12 +30,12 @@ final class HTTPRefusalResponder: ChannelDuplexHandler, RemovableChannelHandler,
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { requestOpen = true }
+        if case .head? = unwrapInboundIn(data) as? HTTPServerRequestPart { requestOpen = true }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { requestOpen = false }
+        if case .end? = unwrapOutboundIn(data) as? HTTPServerResponsePart { requestOpen = false }
         context.write(data, promise: promise)
     }
 
@@ -44,12 +46,13 @@ final class HTTPRefusalResponder: ChannelDuplexHandler, RemovableChannelHandler,
         }
         let refusal = parserError.apiError
         let requestId = UUID().lowercased
-        var fields = SecurityHeadersMiddleware.headers
-        fields[.contentType] = "application/json; charset=utf-8"
-        fields[.connection] = "close"
-        fields[.requestId] = requestId
         let body = refusal.body(requestId: requestId)
-        fields[.contentLength] = String(body.readableBytes)
+        var headers = HTTPHeaders()
+        for field in SecurityHeadersMiddleware.headers { headers.add(name: field.name.rawName, value: field.value) }
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        headers.add(name: "Connection", value: "close")
+        headers.add(name: "X-Request-ID", value: requestId)
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
         logger.info(
             "request refused by the HTTP parser",
             metadata: [
@@ -57,10 +60,37 @@ final class HTTPRefusalResponder: ChannelDuplexHandler, RemovableChannelHandler,
                 "request_id": .string(requestId),
             ])
         metrics.requestFinished(method: "-", route: "unmatched", status: refusal.status.code, duration: .zero)
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: refusal.status, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: refusal.status.code), headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
         // Closed once the answer is out; the context is only touched on its event loop.
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+    }
+}
+
+/// The server's child channel: Hummingbird's HTTP/1.1 channel with WebSocket upgrade,
+/// plus the connection counter and the refusal responder, placed right after the HTTP
+/// decoder so that they see every connection from its first byte.
+struct ArgusChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Inner.Value
+    let inner: Inner
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(
+                HTTPRefusalResponder(metrics: metrics, logger: self.logger), position: .after(decoder.handler))
+            try pipeline.addHandler(ConnectionCounter(metrics: metrics), position: .first)
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
     }
 }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 
 /// `/api/v1/jobs`: the caller's jobs (an admin's view reaches every job), one job, and
 /// cancel and retry; `/api/v1/admin/jobs` to enqueue diagnostic jobs and
@@ -146,32 +147,54 @@ struct JobsController {
     /// progress or attempts change, until it ends (the stream then closes). A comment
     /// line every 15 s keeps proxies from closing an idle stream.
     func events(_ context: ArgusRequestContext) async throws -> Response {
-        let job = try await owned(context, scope: .read)
-        let id = try job.requireID()
+        let id = try await owned(context, scope: .read).requireID()
         let database = dependencies.database
         let body = ResponseBody { writer in
-            var last: String?
-            var quiet = ContinuousClock.now
-            while true {
-                guard let current = try await JobRecord.find(id, on: database.db) else { break }
-                let state = "\(current.status)|\(current.progress)|\(current.progressMessage ?? "")|\(current.attempts)"
-                if state != last {
-                    let data = try JSONCoding.encoder.encode(try JobResponse(current))
-                    try await writer.write(
-                        ByteBuffer(string: "event: job\ndata: " + String(decoding: data, as: UTF8.self) + "\n\n"))
-                    last = state
-                    quiet = .now
-                    if JobStatus(rawValue: current.status)?.isFinal == true { break }
-                } else if ContinuousClock.now - quiet > .seconds(15) {
-                    try await writer.write(ByteBuffer(string: ": waiting\n\n"))
-                    quiet = .now
-                }
-                try await Task.sleep(for: .milliseconds(200))
+            try await Self.follow(id, database: database) { json in
+                try await writer.write(ByteBuffer(string: json.map { "event: job\ndata: " + $0 + "\n\n" } ?? ": waiting\n\n"))
             }
             try await writer.finish(nil)
         }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"], body: body)
+    }
+
+    /// The same events over a WebSocket: one text message per change (the job as JSON),
+    /// then a normal close once the job has ended.
+    var webSocketRoutes: RouteCollection<ArgusRequestContext> {
+        let routes = RouteCollection(context: ArgusRequestContext.self)
+        let database = dependencies.database
+        routes.ws(":id/events") { _, context in
+            guard (try? await owned(context, scope: .read)) != nil else { return .dontUpgrade }
+            return .upgrade([:])
+        } onUpgrade: { _, outbound, context in
+            let id = try context.requestContext.parameters.require("id", as: UUID.self)
+            try await Self.follow(id, database: database) { json in
+                if let json { try await outbound.write(.text(json)) }
+            }
+        }
+        return routes
+    }
+
+    /// Calls `send` with the job as JSON at once and at each change, and with nil every
+    /// 15 s of quiet; returns once the job has ended (or is gone).
+    static func follow(_ id: UUID, database: ArgusDatabase, send: (String?) async throws -> Void) async throws {
+        var last: String?
+        var quiet = ContinuousClock.now
+        while true {
+            guard let current = try await JobRecord.find(id, on: database.db) else { return }
+            let state = "\(current.status)|\(current.progress)|\(current.progressMessage ?? "")|\(current.attempts)"
+            if state != last {
+                try await send(String(decoding: try JSONCoding.encoder.encode(try JobResponse(current)), as: UTF8.self))
+                last = state
+                quiet = .now
+                if JobStatus(rawValue: current.status)?.isFinal == true { return }
+            } else if ContinuousClock.now - quiet > .seconds(15) {
+                try await send(nil)
+                quiet = .now
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     /// The caller's job (any job for an admin); 404 otherwise, as for a missing one.
