@@ -49,8 +49,7 @@ public enum ArgusApplication {
     }
 
     /// `argus worker`: the job workers alone, on the configured database, until SIGTERM
-    /// or SIGINT (which drain them). The default model is not loaded: no handler of
-    /// this build needs it yet.
+    /// or SIGINT (which drain them). Models are loaded when a job first needs one.
     /// - Throws: `ConfigurationError` when the database cannot be opened or migrated.
     public static func runWorkers(configuration: ServerConfiguration, logger: Logger) async throws {
         do {

@@ -227,6 +227,34 @@ import Testing
             #expect(released.status == "queued" && released.attempts == 0)
             let attempt = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == job.id!).first()
             #expect(attempt?.outcome == "released")
+            // Given back, it runs again (its next claim has a number of its own), and so
+            // does a dead job retried by hand; other jobs never wait behind them.
+            try await JobRecord.query(on: dependencies.database.db).filter(\.$id == job.id!).set(\.$payload, to: "{}").update()
+            var poison = JobQueue.Request(kind: "noop", payload: #"{"fail_attempts": 1}"#)
+            poison.maxAttempts = 1
+            let dead = try await dependencies.jobs.enqueue(poison)
+            let other = try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop"))
+            try await Self.withWorkers(dependencies) {
+                try await Self.waitUntil { try await JobRecord.find(dead.id, on: dependencies.database.db)?.status == "dead" }
+                #expect(try await dependencies.jobs.retryJob(dead.id!))
+                // A fresh count of attempts: it fails its first attempt again, and is dead again.
+                try await Self.waitUntil {
+                    let job = try await JobRecord.find(dead.id, on: dependencies.database.db)
+                    return job?.status == "dead" && job?.claims == 2
+                }
+                try await Self.waitUntil {
+                    try await JobRecord.query(on: dependencies.database.db).filter(\.$status == "queued").count() == 0
+                }
+            }
+            let history = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == dead.id!).sort(
+                \.$attempt
+            ).all()
+            #expect(history.map(\.attempt) == [1, 2] && history.map(\.outcome) == ["failed", "failed"])
+            #expect(try await JobRecord.find(other.id, on: dependencies.database.db)?.status == "done")
+            let rerun = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == job.id!).sort(
+                \.$attempt
+            ).all()
+            #expect(rerun.map(\.outcome) == ["released", "done"], "the given-back job ran again")
         }
     }
 

@@ -44,7 +44,10 @@ struct BatchDetectController {
         let maxImages = configuration.batchMaxImages
         var items: [DetectBatchPayload.Item] = []
         if RequestBody.isJSON(request) {
-            let ids = try await RequestBody.json(IdsRequest.self, from: request, context: context).image_ids
+            // A list of ids is a small JSON body, whatever the batch upload limit.
+            var jsonContext = context
+            jsonContext.maxUploadSize = min(context.maxUploadSize, configuration.maxJSONBytes)
+            let ids = try await RequestBody.json(IdsRequest.self, from: request, context: jsonContext).image_ids
             guard (1...maxImages).contains(ids.count) else {
                 throw APIError.badRequest("invalid_json", "image_ids must list 1 to \(maxImages) images")
             }

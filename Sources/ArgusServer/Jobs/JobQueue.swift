@@ -57,6 +57,7 @@ public struct JobQueue: Sendable {
         job.status = JobStatus.queued.rawValue
         job.priority = request.priority
         job.attempts = 0
+        job.claims = 0
         job.maxAttempts = max(1, request.maxAttempts)
         job.timeoutSeconds = request.timeoutSeconds ?? defaultTimeoutSeconds
         job.idempotencyKey = request.idempotencyKey
@@ -66,7 +67,16 @@ public struct JobQueue: Sendable {
         job.progress = 0
         job.cancelRequested = false
         job.createdMicros = now
-        try await job.create(on: db)
+        do {
+            try await job.create(on: db)
+        } catch {
+            // A concurrent enqueue with the same key won: answer its job.
+            guard (error as? any DatabaseError)?.isConstraintFailure == true, let key = request.idempotencyKey,
+                let existing = try await JobRecord.query(on: db).filter(\.$kind == request.kind).filter(\.$idempotencyKey == key)
+                    .first()
+            else { throw error }
+            return existing
+        }
         await notify()
         return job
     }
@@ -83,7 +93,10 @@ public struct JobQueue: Sendable {
         public let id: UUID
         public let kind: String
         public let payload: String
+        /// This attempt's number towards `maxAttempts`.
         public let attempt: Int
+        /// This claim's number among every claim of the job: unique, so it fences writes.
+        public let claim: Int
         public let maxAttempts: Int
         public let timeoutSeconds: Int
         public let workerId: String
@@ -109,23 +122,23 @@ public struct JobQueue: Sendable {
             let sql = db as! any SQLDatabase
             let query: SQLQueryString = """
                 UPDATE jobs SET status = 'running', worker_id = \(bind: workerId), lease_until_us = \(bind: until), \
-                attempts = attempts + 1, started_us = \(bind: now), cancel_requested = \(bind: false) \
+                attempts = attempts + 1, claims = claims + 1, started_us = \(bind: now), cancel_requested = \(bind: false) \
                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at_us <= \(bind: now) \
                 AND kind IN (\(kindList)) ORDER BY priority DESC, run_at_us, id LIMIT 1\(skipLocked)) \
-                RETURNING id, kind, payload, attempts, max_attempts, timeout_seconds, run_at_us
+                RETURNING id, kind, payload, attempts, claims, max_attempts, timeout_seconds, run_at_us
                 """
             guard let row = try await sql.raw(query).first() else { return nil }
             let claim = Claim(
                 id: try row.decode(column: "id", as: UUID.self), kind: try row.decode(column: "kind", as: String.self),
                 payload: try row.decode(column: "payload", as: String.self),
-                attempt: try row.decode(column: "attempts", as: Int.self),
+                attempt: try row.decode(column: "attempts", as: Int.self), claim: try row.decode(column: "claims", as: Int.self),
                 maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
                 timeoutSeconds: try row.decode(column: "timeout_seconds", as: Int.self), workerId: workerId,
                 waitedMicros: max(0, now - (try row.decode(column: "run_at_us", as: Int64.self))))
             let attempt = JobAttemptRecord()
             attempt.id = UUID()
             attempt.jobId = claim.id
-            attempt.attempt = claim.attempt
+            attempt.attempt = claim.claim
             attempt.workerId = workerId
             attempt.startedMicros = now
             try await attempt.create(on: db)
@@ -135,7 +148,7 @@ public struct JobQueue: Sendable {
 
     /// The fence of every write after a claim: still running, still this worker's, still this attempt.
     private func held(_ claim: Claim) -> SQLQueryString {
-        "id = \(bind: claim.id) AND status = 'running' AND worker_id = \(bind: claim.workerId) AND attempts = \(bind: claim.attempt)"
+        "id = \(bind: claim.id) AND status = 'running' AND worker_id = \(bind: claim.workerId) AND claims = \(bind: claim.claim)"
     }
 
     public enum Lease: Sendable, Equatable {
@@ -174,7 +187,7 @@ public struct JobQueue: Sendable {
     {
         let now = Int64.nowMicros
         do {
-            try await database.db.transaction { db in
+            let deliveries = try await database.db.transaction { db -> Int in
                 let sql = db as! any SQLDatabase
                 let marked = try await sql.raw(
                     """
@@ -184,13 +197,15 @@ public struct JobQueue: Sendable {
                 ).first()
                 guard let marked else { throw LeaseLost() }
                 try await write?(db)
-                try await WebhookEvents.jobEnded(
+                let queued = try await WebhookEvents.jobEnded(
                     jobId: claim.id, kind: claim.kind,
                     userId: try marked.decodeNil(column: "user_id") ? nil : try marked.decode(column: "user_id", as: UUID.self),
                     status: .done, result: result, error: nil, on: db)
                 try await endAttempt(claim, outcome: "done", error: nil, at: now, on: sql)
+                return queued
             }
-            await notify()
+            // Other processes need waking only for the deliveries this queued.
+            if deliveries > 0 { await notify() } else { signal.fire() }
             return true
         } catch is LeaseLost {
             return false
@@ -219,7 +234,7 @@ public struct JobQueue: Sendable {
             guard let marked else { return nil }
             try await endAttempt(claim, outcome: outcome, error: error, at: now, on: sql)
             if final {
-                try await WebhookEvents.jobEnded(
+                _ = try await WebhookEvents.jobEnded(
                     jobId: claim.id, kind: claim.kind,
                     userId: try marked.decodeNil(column: "user_id") ? nil : try marked.decode(column: "user_id", as: UUID.self),
                     status: .dead, result: nil, error: error, on: db)
@@ -264,7 +279,7 @@ public struct JobQueue: Sendable {
         _ = try await sql.raw(
             """
             UPDATE job_attempts SET ended_us = \(bind: now), outcome = \(bind: outcome), error = \(bind: error) \
-            WHERE job_id = \(bind: claim.id) AND attempt = \(bind: claim.attempt) RETURNING id
+            WHERE job_id = \(bind: claim.id) AND attempt = \(bind: claim.claim) RETURNING id
             """
         ).all()
     }
@@ -283,12 +298,18 @@ public struct JobQueue: Sendable {
                 worker_id = NULL, lease_until_us = NULL, run_at_us = \(bind: now), \
                 last_error = 'the worker stopped holding the job (lease expired)', \
                 finished_us = CASE WHEN attempts >= max_attempts THEN \(bind: now) ELSE NULL END \
-                WHERE status = 'running' AND lease_until_us < \(bind: now) RETURNING id, attempts
+                WHERE status = 'running' AND lease_until_us < \(bind: now) RETURNING id, claims, status, kind, user_id
                 """
             ).all()
             for row in expired {
                 let id = try row.decode(column: "id", as: UUID.self)
-                let attempt = try row.decode(column: "attempts", as: Int.self)
+                let attempt = try row.decode(column: "claims", as: Int.self)
+                if try row.decode(column: "status", as: String.self) == JobStatus.dead.rawValue {
+                    try await WebhookEvents.jobEnded(
+                        jobId: id, kind: try row.decode(column: "kind", as: String.self),
+                        userId: try row.decodeNil(column: "user_id") ? nil : try row.decode(column: "user_id", as: UUID.self),
+                        status: .dead, result: nil, error: "the worker stopped holding the job (lease expired)", on: db)
+                }
                 _ = try await sql.raw(
                     """
                     UPDATE job_attempts SET ended_us = \(bind: now), outcome = 'lost' \

@@ -14,7 +14,11 @@ final class JobRecord: Model, @unchecked Sendable {
     @Field(key: "payload") var payload: String
     @Field(key: "status") var status: String
     @Field(key: "priority") var priority: Int
+    /// Attempts that count towards `max_attempts` (a job given back at shutdown does
+    /// not count; a retried dead job starts again at 0).
     @Field(key: "attempts") var attempts: Int
+    /// Every claim ever, never decreased: numbers the lease history and fences writes.
+    @Field(key: "claims") var claims: Int
     @Field(key: "max_attempts") var maxAttempts: Int
     @Field(key: "timeout_seconds") var timeoutSeconds: Int
     @OptionalField(key: "idempotency_key") var idempotencyKey: String?

@@ -63,6 +63,8 @@ public final class JobWorker: Service, Sendable {
 
     private func claimLoop() async {
         while !isStopping {
+            // Read before looking, so that a signal while we look is not missed.
+            let seen = queue.signal.generation
             let free = running.withLock { $0.count } < settings.concurrency
             if free {
                 do {
@@ -74,7 +76,7 @@ public final class JobWorker: Service, Sendable {
                     logger.warning("claiming a job failed", metadata: ["error": .string(String(describing: error))])
                 }
             }
-            await queue.signal.wait(timeout: settings.poll)
+            await queue.signal.wait(since: seen, timeout: settings.poll)
         }
     }
 

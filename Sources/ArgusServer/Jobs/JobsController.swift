@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 
-/// `/api/v1/jobs`: the caller's jobs (an admin's view reaches every job), one job, and
+/// `/api/v1/jobs`: the caller's jobs, one job (an admin reaches any job by its id), and
 /// cancel and retry; `/api/v1/admin/jobs` to enqueue diagnostic jobs and
 /// `/api/v1/admin/queue` for the queue's depth and its workers.
 struct JobsController {
@@ -89,6 +89,9 @@ struct JobsController {
         }
         if let priority = body.priority, !(-1000...1000).contains(priority) {
             throw APIError.badRequest("invalid_json", "priority must be from -1000 to 1000")
+        }
+        if let key = body.idempotency_key, !(1...200).contains(key.utf8.count) {
+            throw APIError.badRequest("invalid_json", "idempotency_key must be 1 to 200 bytes")
         }
         if let attempts = body.max_attempts, !(1...100).contains(attempts) {
             throw APIError.badRequest("invalid_json", "max_attempts must be from 1 to 100")

@@ -5,7 +5,7 @@ public struct WorkerSettings: Sendable {
     /// Jobs one worker runs at once.
     public var concurrency = 2
     /// How often an idle worker looks for jobs enqueued by other processes.
-    public var pollMilliseconds = 500
+    public var pollMilliseconds = 100
     /// A running job's lease; its worker renews it every third of this.
     public var leaseSeconds = 30
     /// At shutdown, how long running jobs may take to finish before they are given back.

@@ -159,6 +159,7 @@ struct M003CreateJobs: AsyncMigration {
             .field("status", .string, .required)
             .field("priority", .int, .required)
             .field("attempts", .int, .required)
+            .field("claims", .int, .required)
             .field("max_attempts", .int, .required)
             .field("timeout_seconds", .int, .required)
             .field("idempotency_key", .string)
@@ -264,5 +265,21 @@ struct M005CreateSchedulerState: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("scheduler_state").delete()
+    }
+}
+
+/// The claim's order (priority first) as an index, so a claim reads one row instead of
+/// sorting the backlog.
+struct M006IndexJobClaimOrder: AsyncMigration {
+    var name: String { "006_index_job_claim_order" }
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        _ = try await sql.raw("CREATE INDEX jobs_claim_order_idx ON jobs (status, priority DESC, run_at_us, id)").all()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        _ = try await sql.raw("DROP INDEX jobs_claim_order_idx").all()
     }
 }

@@ -107,7 +107,7 @@ struct UploadsController {
         let progress_message: String?
         let attempts: Int
         let error: String?
-        /// From the first claim to the end, in milliseconds.
+        /// From the last claim to the end, in milliseconds.
         let processing_ms: Double?
         let result: ImageTasksHandler.Result?
         /// The image's objects, once the tasks are done.

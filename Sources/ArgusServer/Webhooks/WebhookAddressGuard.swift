@@ -8,8 +8,10 @@ import NIOPosix
 
 /// Refuses webhook URLs that lead inside the server's own network (loopback, private,
 /// link-local, unique-local, unspecified, multicast): checked when a webhook is made and
-/// again before every delivery, so a name that later resolves elsewhere (DNS rebinding)
-/// is caught. `ARGUS_WEBHOOK_ALLOW_PRIVATE=true` lets an operator allow them.
+/// again before every delivery, so a name that later resolves elsewhere is caught at the
+/// next delivery (the connection resolves the name once more, so a resolver that answers
+/// differently within the same second is not). Deliveries never follow redirects.
+/// `ARGUS_WEBHOOK_ALLOW_PRIVATE=true` lets an operator allow them.
 struct WebhookAddressGuard: Sendable {
     let allowPrivate: Bool
 

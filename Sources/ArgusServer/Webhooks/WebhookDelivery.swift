@@ -16,7 +16,8 @@ struct WebhookDeliveryPayload: Codable, Sendable {
 /// delivered exactly when its job really ended.
 enum WebhookEvents {
     static let deliveryKind = "webhook.deliver"
-    /// Deliveries retry with the queue's backoff: about a day of attempts.
+    /// Deliveries retry with the queue's backoff (full jitter, doubling from
+    /// ARGUS_JOB_RETRY_BASE_MS up to 10 minutes a wait).
     static let deliveryAttempts = 12
 
     struct Body: Encodable {
@@ -33,18 +34,21 @@ enum WebhookEvents {
     }
 
     /// The events of a job that ended (done or dead) and their deliveries to the user's webhooks.
+    /// - Returns: how many deliveries it queued.
+    @discardableResult
     static func jobEnded(
         jobId: UUID, kind: String, userId: UUID?, status: JobStatus, result: String?, error: String?, on db: any Database
-    ) async throws {
-        guard let userId, kind != deliveryKind else { return }
+    ) async throws -> Int {
+        guard let userId, kind != deliveryKind else { return 0 }
         var events: [WebhookEvent] = []
         switch status {
         case .done: events = kind == ImageTasksHandler.kind ? [.jobCompleted, .imageProcessed] : [.jobCompleted]
         case .dead: events = [.jobFailed]
-        default: return
+        default: return 0
         }
         let hooks = try await WebhookRecord.query(on: db).filter(\.$userId == userId).all()
-        guard !hooks.isEmpty else { return }
+        guard !hooks.isEmpty else { return 0 }
+        var queued = 0
         let parsed = result.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
         for event in events {
             let body = Body(
@@ -60,6 +64,7 @@ enum WebhookEvents {
                 job.status = JobStatus.queued.rawValue
                 job.priority = 10
                 job.attempts = 0
+                job.claims = 0
                 job.maxAttempts = deliveryAttempts
                 job.timeoutSeconds = 30
                 job.userId = userId
@@ -68,8 +73,10 @@ enum WebhookEvents {
                 job.cancelRequested = false
                 job.createdMicros = .nowMicros
                 try await job.create(on: db)
+                queued += 1
             }
         }
+        return queued
     }
 }
 
@@ -114,7 +121,7 @@ struct WebhookDeliveryHandler: JobHandler {
                 name: "X-Argus-Signature",
                 value: WebhookSignature.header(secret: hook.secret, timestamp: Int(Date().timeIntervalSince1970), body: body))
             request.body = .bytes(ByteBuffer(data: body))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await Self.client.execute(request, timeout: .seconds(10))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             delivery.statusCode = Int(response.status.code)
             delivery.latencyMs = TaskRunner.milliseconds(since: start)
@@ -136,6 +143,11 @@ struct WebhookDeliveryHandler: JobHandler {
             throw error
         }
     }
+
+    /// Never follows a redirect: the address check covers the webhook's own URL only, and
+    /// a receiver must not be able to bounce a delivery into the server's network.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     struct DeliveryFailure: Error, CustomStringConvertible {
         let description: String
