@@ -4,7 +4,7 @@
 SWIFT ?= swift
 ARGUS_RELEASE := .build/release/argus
 
-.PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory parity import-bench-models clean
+.PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory bench-jobs parity import-bench-models clean
 
 setup:
 	@bash scripts/setup.sh
@@ -47,6 +47,12 @@ bench-load: build
 bench-upload-memory: build
 	@bash scripts/setup-bench-venv.sh
 	@cd bench && ../.deps/venv-bench/bin/python upload_memory.py --argus ../$(ARGUS_RELEASE)
+
+# The job queue: no-op and detection jobs, Argus (SQLite, PostgreSQL) against Celery + Redis
+# (bench/jobs_bench.py; installs redis-server when missing).
+bench-jobs: build
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/jobs_bench.py --argus $(ARGUS_RELEASE)
 
 parity: import-bench-models
 	@bash scripts/setup-bench-venv.sh

@@ -2,6 +2,8 @@
 # A private PostgreSQL server for the test suite: `start` makes a new cluster in a
 # temporary folder, listening on loopback on a free port, and prints the variables to
 # export; `stop DIR` stops it and removes the folder. Nothing outside that folder changes.
+# It runs with fsync=off (the tests need no durability); ARGUS_TEST_POSTGRES_FSYNC=on
+# keeps PostgreSQL's default (bench/jobs_bench.py measures the queue that way).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -27,7 +29,7 @@ start)
     as_owner "$bin/initdb" -D "$dir/data" -U argus --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${ARGUS_TEST_POSTGRES_FSYNC:-off} -c max_connections=300" start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
     echo "export ARGUS_TEST_POSTGRES_URL=postgres://argus@127.0.0.1:$port/postgres"
     echo "export ARGUS_TEST_POSTGRES_DIR=$dir"
