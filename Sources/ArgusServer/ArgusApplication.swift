@@ -19,25 +19,7 @@ public enum ArgusApplication {
     /// - Throws: `ConfigurationError` naming the setting at fault (data folder, database,
     ///   storage, JWT secret), or ONNX Runtime's and the model store's own errors.
     public static func make(configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-        do {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw ConfigurationError(description: "ARGUS_DATA_DIR=\(configuration.dataDirectory) cannot be created: \(error)")
-        }
-        let runtime = try ONNXRuntime.load(libraryPath: configuration.ortLibrary)
-        let library = DetectorLibrary(
-            store: ModelStore(directory: configuration.modelsDirectory), runtime: runtime,
-            sessionOptions: SessionOptions(
-                intraOpThreads: configuration.inferenceThreads, executionProvider: configuration.executionProvider))
-        _ = try library.detector(for: configuration.defaultModel)
-        logger.info(
-            "ONNX Runtime loaded",
-            metadata: ["version": .string(runtime.version), "library": .string(runtime.libraryPath)])
-
-        let pool = InferencePool(concurrency: configuration.inferenceConcurrency, queueLimit: configuration.inferenceQueue)
-        let dependencies = try await ServerDependencies.open(
-            configuration: configuration, library: library, pool: pool, logger: logger)
-        logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
+        let dependencies = try await openDependencies(configuration, loadingDefaultModel: true, logger: logger)
         return Application(
             router: makeRouter(dependencies),
             server: httpServer(dependencies, logger: logger),
@@ -52,6 +34,20 @@ public enum ArgusApplication {
     /// or SIGINT (which drain them). Models are loaded when a job first needs one.
     /// - Throws: `ConfigurationError` when the database cannot be opened or migrated.
     public static func runWorkers(configuration: ServerConfiguration, logger: Logger) async throws {
+        let dependencies = try await openDependencies(configuration, loadingDefaultModel: false, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [DatabaseService(database: dependencies.database), dependencies.makeWorker(logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// What `serve` and `worker` start from: the data folder, ONNX Runtime, the
+    /// detectors (the default one loaded at once when asked, so a missing model stops
+    /// the server before it opens its port), the inference pool and the database.
+    static func openDependencies(
+        _ configuration: ServerConfiguration, loadingDefaultModel: Bool, logger: Logger
+    ) async throws -> ServerDependencies {
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -62,14 +58,15 @@ public enum ArgusApplication {
             store: ModelStore(directory: configuration.modelsDirectory), runtime: runtime,
             sessionOptions: SessionOptions(
                 intraOpThreads: configuration.inferenceThreads, executionProvider: configuration.executionProvider))
+        if loadingDefaultModel { _ = try library.detector(for: configuration.defaultModel) }
+        logger.info(
+            "ONNX Runtime loaded",
+            metadata: ["version": .string(runtime.version), "library": .string(runtime.libraryPath)])
         let pool = InferencePool(concurrency: configuration.inferenceConcurrency, queueLimit: configuration.inferenceQueue)
         let dependencies = try await ServerDependencies.open(
             configuration: configuration, library: library, pool: pool, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [DatabaseService(database: dependencies.database), dependencies.makeWorker(logger: logger)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
+        return dependencies
     }
 
     /// HTTP/1.1 with the connection counter and the JSON answer to requests the parser

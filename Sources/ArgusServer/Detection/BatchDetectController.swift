@@ -83,9 +83,7 @@ struct BatchDetectController {
             }
         }
         let payload = DetectBatchPayload(
-            user_id: identity.userId, model: detector.manifest.id, conf: options.confidenceThreshold, iou: options.iouThreshold,
-            max_det: options.maxDetections, agnostic: options.classAgnostic, class_ids: options.classFilter.map { $0.sorted() },
-            items: items)
+            user_id: identity.userId, detector: DetectorSettings(model: detector.manifest.id, options: options), items: items)
         var job = JobQueue.Request(
             kind: DetectBatchHandler.kind, payload: String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self))
         job.userId = identity.userId

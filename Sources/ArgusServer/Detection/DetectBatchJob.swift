@@ -13,19 +13,8 @@ struct DetectBatchPayload: Codable, Sendable {
         let error: String?
     }
     let user_id: UUID
-    let model: String
-    let conf: Float
-    let iou: Float
-    let max_det: Int
-    let agnostic: Bool
-    let class_ids: [Int]?
+    let detector: DetectorSettings
     let items: [Item]
-
-    var options: DetectionOptions {
-        DetectionOptions(
-            confidenceThreshold: conf, iouThreshold: iou, classFilter: class_ids.map(Set.init), maxDetections: max_det,
-            classAgnostic: agnostic)
-    }
 }
 
 /// The result of a `detect.batch` job: per image, its detections or its error, and a summary.
@@ -63,13 +52,8 @@ struct DetectBatchHandler: JobHandler {
     var hardTimeout: Duration { .seconds(30 * 60) }
 
     func run(_ job: JobContext) async throws -> JobOutcome {
-        let payload: DetectBatchPayload
-        do {
-            payload = try JSONDecoder().decode(DetectBatchPayload.self, from: job.payload)
-        } catch {
-            throw PermanentJobFailure("the batch payload cannot be read: \(error)")
-        }
-        let detector = try dependencies.library.detector(for: payload.model)
+        let payload = try job.decodePayload(DetectBatchPayload.self)
+        let detector = try dependencies.library.detector(for: payload.detector.model)
         let runner = TaskRunner(dependencies: dependencies)
         let db = dependencies.database.db
         var items: [DetectBatchResult.Item] = []
@@ -89,7 +73,7 @@ struct DetectBatchHandler: JobHandler {
                         throw APIError.notFound("no such image")
                     }
                     let bytes = Array(try await dependencies.images.store.get(record.blobKey))
-                    let analysis = try await runner.analyse(bytes, detect: (detector, payload.options), circles: nil)
+                    let analysis = try await runner.analyse(bytes, detect: (detector, payload.detector.options), circles: nil)
                     let detections = analysis.detection?.output.detections ?? []
                     analyses.append((imageId, analysis))
                     items.append(

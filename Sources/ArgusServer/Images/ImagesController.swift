@@ -35,28 +35,11 @@ struct ImagesController {
         return routes
     }
 
-    /// What an upload may set in its query string or form fields.
-    static let uploadParameters = DetectionQuery.names.union(CircleQuery.names).union(["tasks"])
-
     func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.write)
-        var parameters = try RequestParameters(request, allowed: Self.uploadParameters)
-        // Everything but the file is checked before the body is read.
-        _ = try TaskRunner.parse(parameters["tasks"])
-        _ = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
-        _ = try CircleQuery.options(from: parameters)
-        let upload = try await UploadedImage.read(
-            from: request, field: "file", maxBytes: dependencies.configuration.maxUploadBytes)
-        try parameters.merge(formFields: upload.fields, allowed: Self.uploadParameters)
-        let tasks = try TaskRunner.parse(parameters["tasks"])
-        let query = try DetectionQuery(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
-        let circleOptions = try CircleQuery.options(from: parameters)
-        let detector = tasks.contains(.detect) ? try DetectController.detector(query.model, in: dependencies.library) : nil
-        let detectOptions = try detector.map { try query.resolvingClasses(labels: $0.manifest.labels) }
-
+        let request = try await TaskUpload.read(request, dependencies: dependencies)
         let ingested = try await ImageIntake(dependencies: dependencies).ingest(
-            upload, userId: identity.userId, detect: detector.flatMap { detector in detectOptions.map { (detector, $0) } },
-            circles: tasks.contains(.circles) ? circleOptions : nil)
+            request.upload, userId: identity.userId, detect: request.detect, circles: request.circles)
         switch ingested {
         case .duplicate(let record):
             return try await duplicate(record)

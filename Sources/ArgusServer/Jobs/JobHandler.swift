@@ -20,6 +20,16 @@ public struct JobContext: Sendable {
     public let attempt: Int
     let report: @Sendable (Int, String?) async -> Void
 
+    /// The JSON payload as `type`; a payload that cannot be read fails the job for good
+    /// (running it again would not help).
+    public func decodePayload<T: Decodable>(_ type: T.Type) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: payload)
+        } catch {
+            throw PermanentJobFailure("the \(T.self) payload cannot be read: \(error)")
+        }
+    }
+
     /// Reports 0-100 and a short message (shown by `GET /api/v1/jobs/{id}`).
     public func progress(_ percent: Int, _ message: String? = nil) async { await report(percent, message) }
 }

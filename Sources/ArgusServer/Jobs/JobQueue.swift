@@ -50,23 +50,7 @@ public struct JobQueue: Sendable {
         {
             return existing
         }
-        let job = JobRecord()
-        job.id = UUID()
-        job.kind = request.kind
-        job.payload = request.payload
-        job.status = JobStatus.queued.rawValue
-        job.priority = request.priority
-        job.attempts = 0
-        job.claims = 0
-        job.maxAttempts = max(1, request.maxAttempts)
-        job.timeoutSeconds = request.timeoutSeconds ?? defaultTimeoutSeconds
-        job.idempotencyKey = request.idempotencyKey
-        job.userId = request.userId
-        let now = Int64.nowMicros
-        job.runAtMicros = request.runAt.map { Int64($0.timeIntervalSince1970 * 1_000_000) } ?? now
-        job.progress = 0
-        job.cancelRequested = false
-        job.createdMicros = now
+        let job = JobRecord(queued: request, defaultTimeoutSeconds: defaultTimeoutSeconds)
         do {
             try await job.create(on: db)
         } catch {

@@ -37,6 +37,26 @@ final class JobRecord: Model, @unchecked Sendable {
     @OptionalField(key: "finished_us") var finishedMicros: Int64?
 
     init() {}
+
+    /// A new job, queued as `request` says.
+    init(queued request: JobQueue.Request, defaultTimeoutSeconds: Int) {
+        let now = Int64.nowMicros
+        id = UUID()
+        kind = request.kind
+        payload = request.payload
+        status = JobStatus.queued.rawValue
+        priority = request.priority
+        attempts = 0
+        claims = 0
+        maxAttempts = max(1, request.maxAttempts)
+        timeoutSeconds = request.timeoutSeconds ?? defaultTimeoutSeconds
+        idempotencyKey = request.idempotencyKey
+        userId = request.userId
+        runAtMicros = request.runAt.map { Int64($0.timeIntervalSince1970 * 1_000_000) } ?? now
+        progress = 0
+        cancelRequested = false
+        createdMicros = now
+    }
 }
 
 extension JobRecord: KeysetOrdered {

@@ -8,19 +8,8 @@ struct ImageTasksPayload: Codable, Sendable {
     let user_id: UUID
     let image_id: UUID
     let tasks: [String]
-    let model: String
-    let conf: Float
-    let iou: Float
-    let max_det: Int
-    let agnostic: Bool
-    let class_ids: [Int]?
+    let detector: DetectorSettings
     let circles: CircleOptions?
-
-    var detectionOptions: DetectionOptions {
-        DetectionOptions(
-            confidenceThreshold: conf, iouThreshold: iou, classFilter: class_ids.map(Set.init), maxDetections: max_det,
-            classAgnostic: agnostic)
-    }
 }
 
 /// Runs an asynchronous upload's tasks (`POST /api/v1/uploads`) on its stored image; the
@@ -48,21 +37,16 @@ struct ImageTasksHandler: JobHandler {
     }
 
     func run(_ job: JobContext) async throws -> JobOutcome {
-        let payload: ImageTasksPayload
-        do {
-            payload = try JSONDecoder().decode(ImageTasksPayload.self, from: job.payload)
-        } catch {
-            throw PermanentJobFailure("the task payload cannot be read: \(error)")
-        }
+        let payload = try job.decodePayload(ImageTasksPayload.self)
         guard let record = try await ImageRecord.find(payload.image_id, on: dependencies.database.db) else {
             throw PermanentJobFailure("the image was deleted before its tasks ran")
         }
         await job.progress(10, "decoding")
         let bytes = Array(try await dependencies.images.store.get(record.blobKey))
-        let detector = payload.tasks.contains("detect") ? try dependencies.library.detector(for: payload.model) : nil
+        let detector = payload.tasks.contains("detect") ? try dependencies.library.detector(for: payload.detector.model) : nil
         let runner = TaskRunner(dependencies: dependencies)
         let analysis = try await runner.analyse(
-            bytes, detect: detector.map { ($0, payload.detectionOptions) },
+            bytes, detect: detector.map { ($0, payload.detector.options) },
             circles: payload.tasks.contains("circles") ? payload.circles ?? CircleOptions() : nil)
         await job.progress(90, "recording")
         var tasks: [String: Result.Task] = [:]

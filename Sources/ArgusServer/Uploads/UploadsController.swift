@@ -43,17 +43,8 @@ struct UploadsController {
 
     func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.write)
-        var parameters = try RequestParameters(request, allowed: ImagesController.uploadParameters)
-        _ = try TaskRunner.parse(parameters["tasks"])
-        _ = try DetectionQuery(parameters: parameters, defaultModel: configuration.defaultModel)
-        _ = try CircleQuery.options(from: parameters)
-        let upload = try await UploadedImage.read(from: request, field: "file", maxBytes: configuration.maxUploadBytes)
-        try parameters.merge(formFields: upload.fields, allowed: ImagesController.uploadParameters)
-        let tasks = try TaskRunner.parse(parameters["tasks"])
-        let query = try DetectionQuery(parameters: parameters, defaultModel: configuration.defaultModel)
-        let circleOptions = try CircleQuery.options(from: parameters)
-        let detector = tasks.contains(.detect) ? try DetectController.detector(query.model, in: dependencies.library) : nil
-        let options = try detector.map { try query.resolvingClasses(labels: $0.manifest.labels) } ?? query.options
+        let request = try await TaskUpload.read(request, dependencies: dependencies)
+        let (upload, tasks) = (request.upload, request.tasks)
         let record: ImageRecord
         var duplicate = false
         switch try await ImageIntake(dependencies: dependencies).ingest(
@@ -70,15 +61,12 @@ struct UploadsController {
         if !tasks.isEmpty {
             let payload = ImageTasksPayload(
                 user_id: identity.userId, image_id: imageId, tasks: tasks.map(\.rawValue),
-                model: detector?.manifest.id ?? query.model,
-                conf: options.confidenceThreshold, iou: options.iouThreshold, max_det: options.maxDetections,
-                agnostic: options.classAgnostic, class_ids: options.classFilter.map { $0.sorted() },
-                circles: tasks.contains(.circles) ? circleOptions : nil)
-            var request = JobQueue.Request(
+                detector: DetectorSettings(model: request.model, options: request.detectOptions), circles: request.circles)
+            var enqueue = JobQueue.Request(
                 kind: ImageTasksHandler.kind, payload: String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self))
-            request.userId = identity.userId
-            request.idempotencyKey = "image:" + imageId.lowercased
-            job = try await dependencies.jobs.enqueue(request)
+            enqueue.userId = identity.userId
+            enqueue.idempotencyKey = "image:" + imageId.lowercased
+            job = try await dependencies.jobs.enqueue(enqueue)
         } else if duplicate {
             job = try await taskJob(of: imageId)
         }

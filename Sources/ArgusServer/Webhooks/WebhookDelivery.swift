@@ -57,22 +57,13 @@ enum WebhookEvents {
             let text = String(decoding: try JSONCoding.encoder.encode(body), as: UTF8.self)
             for hook in hooks where hook.eventList.contains(event.rawValue) {
                 let payload = WebhookDeliveryPayload(webhook_id: try hook.requireID(), event: event.rawValue, body: text)
-                let job = JobRecord()
-                job.id = UUID()
-                job.kind = deliveryKind
-                job.payload = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
-                job.status = JobStatus.queued.rawValue
-                job.priority = 10
-                job.attempts = 0
-                job.claims = 0
-                job.maxAttempts = deliveryAttempts
-                job.timeoutSeconds = 30
-                job.userId = userId
-                job.runAtMicros = .nowMicros
-                job.progress = 0
-                job.cancelRequested = false
-                job.createdMicros = .nowMicros
-                try await job.create(on: db)
+                var request = JobQueue.Request(
+                    kind: deliveryKind, payload: String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self))
+                request.priority = 10
+                request.maxAttempts = deliveryAttempts
+                request.userId = userId
+                // In the transaction that ends the job told of, not through `enqueue`.
+                try await JobRecord(queued: request, defaultTimeoutSeconds: 30).create(on: db)
                 queued += 1
             }
         }
@@ -90,12 +81,7 @@ struct WebhookDeliveryHandler: JobHandler {
     var hardTimeout: Duration { .seconds(30) }
 
     func run(_ job: JobContext) async throws -> JobOutcome {
-        let payload: WebhookDeliveryPayload
-        do {
-            payload = try JSONDecoder().decode(WebhookDeliveryPayload.self, from: job.payload)
-        } catch {
-            throw PermanentJobFailure("the delivery payload cannot be read: \(error)")
-        }
+        let payload = try job.decodePayload(WebhookDeliveryPayload.self)
         let db = dependencies.database.db
         guard let hook = try await WebhookRecord.find(payload.webhook_id, on: db) else {
             throw PermanentJobFailure("the webhook was deleted")

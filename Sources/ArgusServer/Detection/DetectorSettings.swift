@@ -1,0 +1,28 @@
+import ArgusCore
+import Foundation
+
+/// A detector and its options as a job carries them (in its JSON payload), resolved
+/// when the request came in: the model id and the class filter as class indices.
+struct DetectorSettings: Codable, Sendable {
+    let model: String
+    let conf: Float
+    let iou: Float
+    let max_det: Int
+    let agnostic: Bool
+    let class_ids: [Int]?
+
+    init(model: String, options: DetectionOptions) {
+        self.model = model
+        conf = options.confidenceThreshold
+        iou = options.iouThreshold
+        max_det = options.maxDetections
+        agnostic = options.classAgnostic
+        class_ids = options.classFilter.map { $0.sorted() }
+    }
+
+    var options: DetectionOptions {
+        DetectionOptions(
+            confidenceThreshold: conf, iouThreshold: iou, classFilter: class_ids.map(Set.init), maxDetections: max_det,
+            classAgnostic: agnostic)
+    }
+}
