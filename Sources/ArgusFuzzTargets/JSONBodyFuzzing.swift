@@ -18,6 +18,9 @@ enum JSONBodyFuzzing {
         _ = try? RequestBody.decodeJSON(UsersController.UpdateRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(UsersController.PasswordRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(AdminController.UpdateRequest.self, from: body)
+        _ = try? RequestBody.decodeJSON(JobsController.EnqueueRequest.self, from: body)
+        _ = try? RequestBody.decodeJSON(WebhooksController.CreateRequest.self, from: body)
+        _ = try? RequestBody.decodeJSON(BatchDetectController.IdsRequest.self, from: body)
         _ = RequestBody.form(body)
     }
 }
