@@ -9,13 +9,21 @@ let openCVInclude = "-I/usr/include/opencv4"
 // AddressSanitizer and makes argus-fuzz a libFuzzer program; the packages Argus uses
 // build as usual, so the fuzz build shares .build with the ordinary one.
 let fuzzing = ProcessInfo.processInfo.environment["ARGUS_FUZZ"] == "1"
+// Each is embedded as PackageResources.<name with _ for .>_mustache (see MailTemplates).
+let mailTemplates =
+    ["layout"]
+    + ["welcome", "job_ended", "weekly_report", "password_reset"].flatMap { mail in
+        ["subject", "txt", "html"].map { "\(mail).\($0)" }
+    }
 let fuzzInstrumentation: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
 
 let package = Package(
     name: "argus",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "argus", targets: ["argus"])
+        .executable(name: "argus", targets: ["argus"]),
+        // bench/server_cost.py's baseline: bare Hummingbird, no middleware.
+        .executable(name: "argus-bench-hello", targets: ["argus-bench-hello"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The ONNX Runtime C header only: the library itself is opened with dlopen at run time.
@@ -53,6 +63,7 @@ let package = Package(
                 .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_imgcodecs"),
                 .linkedLibrary("turbojpeg"),
+                .linkedLibrary("png16"),
             ]
         ),
         .target(name: "ArgusCore", swiftSettings: fuzzInstrumentation),
@@ -91,9 +102,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
             ],
-            // The API document is data, compiled into the binary: nothing to install beside it.
-            resources: [.embedInCode("APIDocs/openapi.yaml")],
+            // The API document and the mail templates are data, compiled into the binary:
+            // nothing to install beside it.
+            resources: [.embedInCode("APIDocs/openapi.yaml"), .embedInCode("Accounts/reset_password.mustache")]
+                + mailTemplates.map { .embedInCode("Mail/Templates/\($0).mustache") },
             swiftSettings: fuzzInstrumentation
         ),
         // The parsers that read client input, as fuzz targets (see Fuzz/README.md).
@@ -122,6 +139,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "argus-bench-hello",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // Paths, shared models and synthetic inputs for the test targets.
         .target(
             name: "ArgusTestSupport",
@@ -133,7 +154,7 @@ let package = Package(
         .testTarget(name: "ArgusFuzzTargetsTests", dependencies: ["ArgusFuzzTargets", "ArgusTestSupport"]),
         .testTarget(
             name: "ArgusVisionTests",
-            dependencies: ["ArgusVision", "ArgusCore", "ArgusTestSupport"],
+            dependencies: ["ArgusVision", "ArgusCore", "ArgusTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Golden", "Fixtures"]
         ),
         .testTarget(

@@ -14,6 +14,8 @@ enum JSONBodyFuzzing {
         _ = try? RequestBody.decodeJSON(AuthController.LoginRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(AuthController.RefreshRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(AuthController.LogoutRequest.self, from: body)
+        _ = try? RequestBody.decodeJSON(AuthController.ForgotPasswordRequest.self, from: body)
+        _ = try? RequestBody.decodeJSON(AuthController.ResetPasswordRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(APIKeysController.CreateRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(UsersController.UpdateRequest.self, from: body)
         _ = try? RequestBody.decodeJSON(UsersController.PasswordRequest.self, from: body)

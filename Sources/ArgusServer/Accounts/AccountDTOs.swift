@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 
 /// A user as the API shows it.
 struct UserResponse: Codable {
@@ -7,6 +8,10 @@ struct UserResponse: Codable {
     let name: String
     let role: Role
     let disabled: Bool
+    /// Mail when a job of the user's finishes or fails.
+    let job_emails: Bool
+    /// Mail a summary of the week every Monday.
+    let weekly_report: Bool
     let created_at: Date?
 
     init(_ user: UserRecord) throws {
@@ -15,7 +20,23 @@ struct UserResponse: Codable {
         name = user.name
         role = user.roleValue
         disabled = user.disabled
+        job_emails = user.jobEmails
+        weekly_report = user.weeklyReport
         created_at = user.createdAt
+    }
+
+    /// The columns `UsersController.me` selects, read without a model load.
+    static let columns = "id, email, name, role, disabled, job_emails, weekly_report, created_at"
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: UUID.self).lowercased
+        email = try row.decode(column: "email", as: String.self)
+        name = try row.decode(column: "name", as: String.self)
+        role = Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .user
+        disabled = try row.decode(column: "disabled", as: Bool.self)
+        job_emails = try row.decode(column: "job_emails", as: Bool.self)
+        weekly_report = try row.decode(column: "weekly_report", as: Bool.self)
+        created_at = try row.decode(column: "created_at", as: Date?.self)
     }
 }
 

@@ -26,6 +26,8 @@ public struct AccountSettings: Sendable {
     public var allowSignup = true
     /// Lets `/api/v1/detect` run without credentials.
     public var allowAnonymous = false
+    /// How long a password-reset link works.
+    public var passwordResetLifetime: TimeInterval = 3600
 
     public init() {}
 }

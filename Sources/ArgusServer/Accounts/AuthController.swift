@@ -2,11 +2,14 @@ import FluentKit
 import Foundation
 import Hummingbird
 
-/// `POST /api/v1/auth/signup|login|refresh|logout`.
+/// `POST /api/v1/auth/signup|login|refresh|logout` and `/auth/password/forgot|reset`.
 struct AuthController {
     let services: AccountServices
+    let mailer: Mailer
+    let jobs: JobQueue
 
     var sessions: Sessions { Sessions(services: services) }
+    var resets: PasswordResets { PasswordResets(services: services, mailer: mailer, jobs: jobs) }
 
     /// The routes that hand out credentials: limited per address, never authenticated.
     var signInRoutes: RouteCollection<ArgusRequestContext> {
@@ -14,6 +17,8 @@ struct AuthController {
         routes.post("signup") { request, context in try await signup(request, context: context) }
         routes.post("login") { request, context in try await login(request, context: context) }
         routes.post("refresh") { request, context in try await refresh(request, context: context) }
+        routes.post("password/forgot") { request, context in try await forgotPassword(request, context: context) }
+        routes.post("password/reset") { request, context in try await resetPassword(request, context: context) }
         return routes
     }
 
@@ -39,7 +44,40 @@ struct AuthController {
         let body = try await RequestBody.json(SignupRequest.self, from: request, context: context)
         let user = try await Accounts(services: services).createUser(
             email: body.email, password: body.password, name: body.name, role: .user)
+        if let recipient = user.mailAddress,
+            try await mailer.queue(.welcome, to: recipient, values: [:], on: services.database.db)
+        {
+            await jobs.notify()
+        }
         return try JSONResponse.make(UserResponse(user), status: .created)
+    }
+
+    struct ForgotPasswordRequest: JSONRequestBody {
+        let email: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case email }
+    }
+
+    /// Always `202`: whether the e-mail has an account is told only to its mailbox.
+    func forgotPassword(_ request: Request, context: ArgusRequestContext) async throws -> Response {
+        let body = try await RequestBody.json(ForgotPasswordRequest.self, from: request, context: context)
+        try await resets.requestReset(email: body.email)
+        return try JSONResponse.make(
+            ["status": "accepted", "message": "if an account has this e-mail address, a reset link is on its way"],
+            status: .accepted)
+    }
+
+    struct ResetPasswordRequest: JSONRequestBody {
+        let token: String
+        let new_password: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case token, new_password }
+    }
+
+    func resetPassword(_ request: Request, context: ArgusRequestContext) async throws -> Response {
+        let body = try await RequestBody.json(ResetPasswordRequest.self, from: request, context: context)
+        try await resets.reset(token: body.token, newPassword: body.new_password)
+        return Response(status: .noContent)
     }
 
     struct LoginRequest: JSONRequestBody {

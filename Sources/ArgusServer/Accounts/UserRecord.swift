@@ -13,6 +13,10 @@ final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "role") var role: String
     @Field(key: "disabled") var disabled: Bool
+    /// Mail when one of the user's jobs finishes or fails.
+    @Field(key: "job_emails") var jobEmails: Bool
+    /// Mail a summary of the past week every Monday.
+    @Field(key: "weekly_report") var weeklyReport: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -24,6 +28,8 @@ final class UserRecord: Model, @unchecked Sendable {
         self.passwordHash = passwordHash
         self.role = role.rawValue
         self.disabled = false
+        self.jobEmails = false
+        self.weeklyReport = false
     }
 
     var roleValue: Role { Role(rawValue: role) ?? .user }

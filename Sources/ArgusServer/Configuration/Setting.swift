@@ -48,6 +48,14 @@ extension Setting {
             show: { $0[keyPath: path] })
     }
 
+    /// A secret: `argus config` shows only whether it is set.
+    static func secretText(_ name: String, _ path: Path<String?>, _ summary: String) -> Setting {
+        Setting(
+            name: name, summary: summary, accepts: "text", secret: true, defaultText: nil,
+            read: { value, configuration in configuration[keyPath: path] = value },
+            show: { $0[keyPath: path] == nil ? nil : "****" })
+    }
+
     static func integer(_ name: String, _ path: Path<Int>, in range: ClosedRange<Int>, _ summary: String) -> Setting {
         Setting(
             name: name, summary: summary, accepts: "\(range.lowerBound) to \(range.upperBound)", secret: false, defaultText: nil,

@@ -6,6 +6,7 @@ import SQLKit
 enum ArgusMigrations {
     static let all: [any Migration] = [
         M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks(), M005CreateSchedulerState(),
+        M006IndexJobClaimOrder(), M007CreateMailPreferencesAndPasswordResets(), M008DropJobClaimIndex(),
     ]
 }
 
@@ -281,5 +282,53 @@ struct M006IndexJobClaimOrder: AsyncMigration {
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         _ = try await sql.raw("DROP INDEX jobs_claim_order_idx").all()
+    }
+}
+
+/// Per-user mail choices (job e-mails, the weekly report; both off until the user opts
+/// in) and the single-use tokens of the password-reset flow.
+struct M007CreateMailPreferencesAndPasswordResets: AsyncMigration {
+    var name: String { "007_mail_preferences_and_password_resets" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(UserRecord.schema)
+            .field("job_emails", .bool, .required, .sql(.default(false)))
+            .update()
+        try await database.schema(UserRecord.schema)
+            .field("weekly_report", .bool, .required, .sql(.default(false)))
+            .update()
+        try await database.schema(PasswordResetTokenRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("token_hash", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .field("used_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PasswordResetTokenRecord.schema).delete()
+        try await database.schema(UserRecord.schema).deleteField("weekly_report").update()
+        try await database.schema(UserRecord.schema).deleteField("job_emails").update()
+    }
+}
+
+/// The claim's `ORDER BY priority DESC, run_at_us, id LIMIT 1` must walk
+/// `jobs_claim_order_idx`; with `jobs_claim_idx (status, run_at_us)` beside it, SQLite
+/// chose that one and sorted every due job on each claim. The order index serves every
+/// query the old one did (they all start with `status`).
+struct M008DropJobClaimIndex: AsyncMigration {
+    var name: String { "008_drop_job_claim_index" }
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        _ = try await sql.raw("DROP INDEX IF EXISTS jobs_claim_idx").all()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "jobs_claim_idx").on(JobRecord.schema).column("status").column("run_at_us").run()
     }
 }
