@@ -35,11 +35,25 @@ public enum ArgusApplication {
     /// - Throws: `ConfigurationError` when the database cannot be opened or migrated.
     public static func runWorkers(configuration: ServerConfiguration, logger: Logger) async throws {
         let dependencies = try await openDependencies(configuration, loadingDefaultModel: false, logger: logger)
-        let group = ServiceGroup(
+        let services: [any Service] = [DatabaseService(database: dependencies.database), dependencies.makeWorker(logger: logger)]
+        guard configuration.worker.metricsPort > 0 else {
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            return
+        }
+        // Each worker process's own counters (jobs started, attempts, durations), for a scraper.
+        let router = Router(context: ArgusRequestContext.self)
+        router.add(middleware: RequestIdMiddleware(metrics: dependencies.metrics))
+        router.addRoutes(HealthController(dependencies: dependencies, servesRequests: false).routes, atPath: "/health")
+        router.addRoutes(
+            MetricsController(metrics: dependencies.metrics, database: dependencies.database).routes, atPath: "/metrics")
+        let app = Application(
+            router: router,
             configuration: .init(
-                services: [DatabaseService(database: dependencies.database), dependencies.makeWorker(logger: logger)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+                address: .hostname(configuration.host, port: configuration.worker.metricsPort), serverName: "argus-worker"),
+            services: services, logger: logger)
+        try await app.runService()
     }
 
     /// What `serve` and `worker` start from: the data folder, ONNX Runtime, the
@@ -53,16 +67,38 @@ public enum ArgusApplication {
         } catch {
             throw ConfigurationError(description: "ARGUS_DATA_DIR=\(configuration.dataDirectory) cannot be created: \(error)")
         }
-        let runtime = try ONNXRuntime.load(libraryPath: configuration.ortLibrary)
+        let cuda = configuration.executionProvider != .cpu
+        let runtime: ONNXRuntime
+        do {
+            runtime = try ONNXRuntime.load(libraryPath: configuration.ortLibrary, cuda: cuda)
+        } catch  where cuda {
+            let detail = if case InferenceError.libraryNotFound(let tried, _) = error, tried.isEmpty { "" } else { " (\(error))" }
+            throw ConfigurationError(
+                description:
+                    "ARGUS_EXECUTION_PROVIDER=cuda needs the CUDA build of ONNX Runtime, not found: install it with `make setup GPU=1` or name it with ARGUS_ORT_LIBRARY\(detail)"
+            )
+        }
         let library = DetectorLibrary(
             store: ModelStore(directory: configuration.modelsDirectory), runtime: runtime,
             sessionOptions: SessionOptions(
                 intraOpThreads: configuration.inferenceThreads, executionProvider: configuration.executionProvider))
-        if loadingDefaultModel { _ = try library.detector(for: configuration.defaultModel) }
+        if loadingDefaultModel {
+            do {
+                _ = try library.detector(for: configuration.defaultModel)
+            } catch  where cuda {
+                // No silent fallback to the CPU: the server does not start.
+                throw ConfigurationError(
+                    description:
+                        "ARGUS_EXECUTION_PROVIDER=cuda: CUDA cannot be used (\(error)). Check the NVIDIA driver and the CUDA libraries named there"
+                )
+            }
+        }
         logger.info(
             "ONNX Runtime loaded",
             metadata: ["version": .string(runtime.version), "library": .string(runtime.libraryPath)])
-        let pool = InferencePool(concurrency: configuration.inferenceConcurrency, queueLimit: configuration.inferenceQueue)
+        let pool = InferencePool(
+            concurrency: configuration.effectiveInferenceConcurrency, queueLimit: configuration.inferenceQueue,
+            maxWait: .milliseconds(Int(configuration.inferenceMaxWaitSeconds * 1000)))
         let dependencies = try await ServerDependencies.open(
             configuration: configuration, library: library, pool: pool, logger: logger)
         logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
@@ -78,7 +114,7 @@ public enum ArgusApplication {
             ArgusChildChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
-                metrics: metrics, logger: logger)
+                metrics: metrics, timeouts: dependencies.configuration.httpTimeouts, logger: logger)
         }
     }
 
@@ -142,8 +178,14 @@ public enum ArgusApplication {
         let uploadLimit = BodyLimitMiddleware(limit: configuration.maxUploadBytes + 64 * 1024)
         let inference = group(uploadLimit, authenticated: true, budget: "inference", limits.inference)
 
-        let auth = AuthController(services: accounts)
+        let auth = AuthController(services: accounts, mailer: dependencies.mailer, jobs: dependencies.jobs)
         signIn.addRoutes(auth.signInRoutes, atPath: "/auth")
+        // The page the reset mail links to: a form, limited like the sign-in routes.
+        let resetPage = router.group("/reset-password").add(middleware: jsonLimit)
+        if let limit = limits.auth {
+            resetPage.add(middleware: RateLimitMiddleware(limiter: limiter, group: "auth", limit: limit, key: .address))
+        }
+        resetPage.addRoutes(PasswordResetPage(resets: auth.resets).routes)
         api.addRoutes(auth.sessionRoutes, atPath: "/auth")
         api.addRoutes(UsersController(services: accounts).routes, atPath: "/users")
         api.addRoutes(APIKeysController(services: accounts).routes, atPath: "/api-keys")

@@ -1,5 +1,6 @@
 import ArgusTestSupport
 import ArgusVision
+import Dispatch
 import Foundation
 import HTTPTypes
 import Testing
@@ -56,6 +57,42 @@ import Testing
                 .post, "/api/v1/detect/batch", json: ["image_ids": [imageId, UUID().uuidString]], headers: user.bearer)
             #expect(again.status == .accepted, "\(String(buffer: again.body))")
             #expect(try await api.get("/api/v1/detect/jobs/\(UUID().uuidString)", as: user).status == .notFound)
+        }
+    }
+
+    /// A job has no client to answer `503 busy`: while requests hold every slot of the
+    /// inference pool, its images wait their turn instead of failing.
+    @Test func aBatchWaitsForABusyPoolInsteadOfFailingItsImages() async throws {
+        let pool = InferencePool(concurrency: 1, queueLimit: 0)
+        try await TestServer.run(try await JobQueueTests.configuration(), pool: pool) { client, dependencies in
+            let api = APIClient(client: client)
+            let user = try await api.signUp()
+            var body = MultipartBody()
+            for seed in 1...3 {
+                body.addFile(name: "images", filename: "s\(seed).jpg", bytes: try TestPictures.jpeg(seed: UInt64(seed)))
+            }
+            let created = try await api.multipart("/api/v1/detect/batch", body, as: user)
+            let id = try #require(created.json["id"] as? String)
+            // The only slot is held, as a long request would, until the test lets go:
+            // a timed hold races a loaded machine.
+            let letGo = DispatchSemaphore(value: 0)
+            let hog = Task { try await pool.run { letGo.wait() } }
+            try await JobQueueTests.waitUntil(10) { pool.load.running == 1 }
+            let busy = try await api.upload(try TestPictures.jpeg(seed: 9), query: "tasks=detect", as: user)
+            #expect(busy.status == .serviceUnavailable, "a request is refused at once")
+            try await JobQueueTests.withWorkers(dependencies) {
+                // The workers meet the busy pool first, then it frees up.
+                try await Task.sleep(for: .milliseconds(300))
+                letGo.signal()
+                try await JobQueueTests.waitUntil(30) {
+                    (try await api.get("/api/v1/detect/jobs/\(id)", as: user).json["status"] as? String) == "done"
+                }
+            }
+            letGo.signal()  // in case the wait above gave up
+            _ = try await hog.value
+            let job = try await api.get("/api/v1/detect/jobs/\(id)", as: user)
+            let summary = (job.json["result"] as? [String: Any])?["summary"] as? [String: Int]
+            #expect(summary?["succeeded"] == 3 && summary?["failed"] == 0, "\(String(buffer: job.body).prefix(400))")
         }
     }
 }

@@ -118,6 +118,34 @@ import Testing
         }
     }
 
+    /// `argus worker` with ARGUS_WORKER_METRICS_PORT serves its own counters and health.
+    @Test func aWorkerProcessServesItsMetricsAndHealth() async throws {
+        let configuration = try await JobQueueTests.configuration()
+        try await TestServer.withDependencies(configuration) { dependencies in
+            var environment = Self.environment(configuration)
+            let port = try ArgusProcess.freePort()
+            environment["ARGUS_WORKER_METRICS_PORT"] = String(port)
+            environment["ARGUS_HOST"] = "127.0.0.1"
+            let log = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("metrics-worker.log")
+            let worker = try ArgusProcess.start(["worker"], environment: environment, log: log)
+            defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            let jobs = try await (0..<3).asyncMap { _ in try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop")) }
+            try await JobQueueTests.waitUntil(30) {
+                try await JobRecord.query(on: dependencies.database.db).filter(\.$id ~~ jobs.map { $0.id! })
+                    .filter(\.$status == "done").count() == 3
+            }
+            let request = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            let metrics = try await RawHTTP.exchange(port: port, request: request, timeoutSeconds: 10)
+            #expect(metrics.hasPrefix("HTTP/1.1 200"), "\(metrics.prefix(300))")
+            #expect(metrics.contains(#"argus_jobs_attempts_total{kind="noop",outcome="done"} 3"#), "\(metrics.suffix(2000))")
+            let ready = try await RawHTTP.exchange(
+                port: port, request: "GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeoutSeconds: 10)
+            #expect(ready.hasPrefix("HTTP/1.1 200"), "a worker is ready once its database is: \(ready.prefix(300))")
+            await Self.stop(worker, signal: SIGTERM)
+            #expect(!worker.isRunning)
+        }
+    }
+
     /// On PostgreSQL a worker in another process starts a new job at once (LISTEN/NOTIFY),
     /// not at its next poll: here the poll is a minute away.
     @Test func anotherProcessStartsANewJobWithoutWaitingForItsPoll() async throws {
@@ -143,5 +171,13 @@ import Testing
             #expect(ContinuousClock.now - start < .seconds(5), "the job waited for a poll")
             await Self.stop(worker, signal: SIGTERM)
         }
+    }
+}
+
+extension Sequence {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var values: [T] = []
+        for element in self { values.append(try await transform(element)) }
+        return values
     }
 }

@@ -25,21 +25,26 @@ import Testing
     }
 
     /// Runs `body` with `count` workers going, then stops them (as at SIGTERM).
-    static func withWorkers(
-        _ dependencies: ServerDependencies, count: Int = 1, _ body: () async throws -> Void
-    ) async throws {
+    @discardableResult
+    static func withWorkers<T>(
+        _ dependencies: ServerDependencies, count: Int = 1, _ body: () async throws -> T
+    ) async throws -> T {
         var logger = Logger(label: "worker")
         logger.logLevel = .warning
         let workers = (0..<count).map { _ in dependencies.makeWorker(logger: logger) }
         let tasks = workers.map { worker in Task { try await worker.run() } }
+        let result: T
         do {
-            try await body()
+            result = try await body()
         } catch {
+            // Wait for the workers here too: the caller shuts the database down next.
             for task in tasks { task.cancel() }
+            for task in tasks { _ = await task.result }
             throw error
         }
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
+        return result
     }
 
     static func waitUntil(_ seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
@@ -100,6 +105,43 @@ import Testing
         }
     }
 
+    /// Enqueues at once share INSERTs (group commit): each gets its own committed row.
+    @Test func concurrentEnqueuesAreEachCommittedOnce() async throws {
+        try await TestServer.withDependencies(try await Self.configuration()) { dependencies in
+            let ids = try await withThrowingTaskGroup(of: UUID.self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        let job = try await dependencies.jobs.enqueue(
+                            JobQueue.Request(kind: "noop", payload: #"{"n": \#(index)}"#))
+                        return try job.requireID()
+                    }
+                }
+                return try await group.reduce(into: [UUID]()) { $0.append($1) }
+            }
+            #expect(Set(ids).count == 300)
+            let rows = try await JobRecord.query(on: dependencies.database.db).filter(\.$id ~~ ids).all()
+            #expect(rows.count == 300 && rows.allSatisfy { $0.status == "queued" })
+            #expect(Set(rows.map(\.payload)).count == 300, "each row has its own payload")
+        }
+    }
+
+    /// An idle worker sleeps until the next retry is due, not for its whole poll interval.
+    @Test func aRetryDueBeforeThePollStartsWhenDue() async throws {
+        var configuration = try await Self.configuration()
+        configuration.worker.pollMilliseconds = 10_000
+        configuration.worker.retryBaseMilliseconds = 50
+        try await TestServer.withDependencies(configuration) { dependencies in
+            try await Self.withWorkers(dependencies) {
+                let job = try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop", payload: #"{"fail_attempts": 2}"#))
+                let start = ContinuousClock.now
+                try await Self.waitUntil(8) { try await JobRecord.find(job.id, on: dependencies.database.db)?.status == "done" }
+                let took = ContinuousClock.now - start
+                // Well under one 10 s poll, with room for a loaded machine (it took 3.01 s once).
+                #expect(took < .seconds(7), "two retries of at most 50 and 100 ms took \(took), a poll is 10 s")
+            }
+        }
+    }
+
     @Test func aJobPastItsTimeoutIsRetriedAndALostLeaseIsReaped() async throws {
         try await TestServer.withDependencies(try await Self.configuration()) { dependencies in
             var slow = JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": 5000}"#)
@@ -122,7 +164,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(5))
             #expect(try await dependencies.jobs.reap() == 1)
             // The dead worker can no longer complete it.
-            #expect(try await dependencies.jobs.complete(claim, result: "{}") == false)
+            #expect(try await dependencies.jobs.complete(claim, outcome: JobOutcome()) == false)
             let requeued = try #require(try await JobRecord.find(orphan.id, on: dependencies.database.db))
             #expect(requeued.status == "queued" && requeued.workerId == nil)
             let lost = try await JobAttemptRecord.query(on: dependencies.database.db).filter(\.$jobId == orphan.id!).first()
@@ -206,12 +248,22 @@ import Testing
                 #expect(progress.count >= 3 && progress == progress.sorted(), "\(progress)")
                 #expect(states.last?["status"] as? String == "done")
             }
-            // Without a credential the upgrade is refused.
-            await #expect(throws: (any Error).self) {
-                _ = try await WebSocketClient.connect(
-                    url: "ws://127.0.0.1:\(port)/api/v1/jobs/\(id)/events", logger: Logger(label: "ws")
-                ) { _, _, _ in }
-            }
+            // Refusals are a close at once, 4000 + the HTTP status, with the error's code and message.
+            let anonymous = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/api/v1/jobs/\(id)/events", logger: Logger(label: "ws")
+            ) { inbound, _, _ in for try await _ in inbound {} }
+            #expect(anonymous?.closeCode == .unknown(4401), "\(String(describing: anonymous))")
+            #expect(anonymous?.reason?.hasPrefix("unauthorized: ") == true, "\(anonymous?.reason ?? "")")
+            let stranger = try await api.signUp()
+            var strangerConfiguration = WebSocketClientConfiguration()
+            strangerConfiguration.additionalHeaders = [.authorization: "Bearer " + stranger.accessToken]
+            let hidden = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/api/v1/jobs/\(id)/events", configuration: strangerConfiguration,
+                logger: Logger(label: "ws")
+            ) { inbound, _, _ in for try await _ in inbound {} }
+            #expect(
+                hidden?.closeCode == .unknown(4404) && hidden?.reason == "not_found: no such job", "\(String(describing: hidden))"
+            )
         }
     }
 

@@ -6,6 +6,10 @@ import Testing
 
 @testable import ArgusServer
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One leader across workers, and what retention deletes.
 @Suite struct SchedulerTests {
     @Test func oneWorkerLeadsUntilItsLeaseRunsOut() async throws {
@@ -47,8 +51,24 @@ import Testing
             let expired = RefreshTokenRecord.query(on: db)
             try await expired.set(\.$expiresAt, to: Date(timeIntervalSinceNow: -60)).update()
 
+            // A stored file no image refers to (its row never written), and the recent
+            // image's own file, both untouched for two days.
+            let store = try #require(dependencies.images.store as? LocalBlobStore)
+            let orphan = try await store.put(Data("no row refers to this".utf8))
+            let recentKey = try #require(try await ImageRecord.find(recentId, on: db)?.blobKey)
+            for key in [orphan, recentKey] {
+                var times = [
+                    timeval(tv_sec: time(nil) - 2 * 86_400, tv_usec: 0), timeval(tv_sec: time(nil) - 2 * 86_400, tv_usec: 0),
+                ]
+                #expect(utimes(try store.path(for: key), &times) == 0)
+            }
+
             let report = try await Retention(dependencies: dependencies).run()
             #expect(report.images == 1 && report.jobs == 1 && report.tokens >= 1)
+            #expect(report.orphanedFiles == 1, "\(report)")
+            let orphanKept = await store.exists(orphan)
+            let recentKept = await store.exists(recentKey)
+            #expect(!orphanKept && recentKept, "the orphan goes, the referenced file stays")
             #expect(try await ImageRecord.find(oldId, on: db) == nil)
             #expect(try await ImageRecord.find(recentId, on: db) != nil)
             #expect(try await JobRecord.find(done.id, on: db) == nil)

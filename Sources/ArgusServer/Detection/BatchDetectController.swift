@@ -75,8 +75,8 @@ struct BatchDetectController {
                     case .duplicate(let existing): record = existing
                     }
                     items.append(.init(index: index, filename: file.filename, image_id: try record.requireID(), error: nil))
-                } catch InferencePoolError.saturated {
-                    throw InferencePoolError.saturated
+                } catch let busy as InferencePoolError {
+                    throw busy
                 } catch {
                     items.append(.init(index: index, filename: file.filename, image_id: nil, error: APIError(error).message))
                 }

@@ -73,7 +73,8 @@ struct DetectBatchHandler: JobHandler {
                         throw APIError.notFound("no such image")
                     }
                     let bytes = Array(try await dependencies.images.store.get(record.blobKey))
-                    let analysis = try await runner.analyse(bytes, detect: (detector, payload.detector.options), circles: nil)
+                    let analysis = try await runner.analyseWaiting(
+                        bytes, detect: (detector, payload.detector.options), circles: nil)
                     let detections = analysis.detection?.output.detections ?? []
                     analyses.append((imageId, analysis))
                     items.append(

@@ -38,9 +38,15 @@ public struct JobContext: Sendable {
 public struct JobOutcome: Sendable {
     public var result: String
     public var write: (@Sendable (any Database) async throws -> Void)?
+    /// Empties the payload as the job is marked done: for payloads that hold a secret or
+    /// a person's address, which must not stay in the jobs table.
+    public var clearsPayload = false
 
-    public init(result: String = "{}", write: (@Sendable (any Database) async throws -> Void)? = nil) {
+    public init(
+        result: String = "{}", clearsPayload: Bool = false, write: (@Sendable (any Database) async throws -> Void)? = nil
+    ) {
         self.result = result
+        self.clearsPayload = clearsPayload
         self.write = write
     }
 }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// One job of the durable queue (table `jobs`): what to run (`kind`, `payload`), when
 /// (`run_at_us`, `priority`), and where it stands. A running job is held by one worker
@@ -56,6 +57,54 @@ final class JobRecord: Model, @unchecked Sendable {
         progress = 0
         cancelRequested = false
         createdMicros = now
+    }
+}
+
+extension JobRecord {
+    /// Adds a new queued job on `db` (inside the caller's transaction, when it has one)
+    /// with one plain INSERT: enqueueing is the queue's hottest write, and Fluent's
+    /// `create` reflects over the model's fields on every call.
+    @discardableResult
+    static func insertQueued(
+        _ request: JobQueue.Request, defaultTimeoutSeconds: Int, on db: any Database
+    ) async throws -> JobRecord {
+        let job = JobRecord(queued: request, defaultTimeoutSeconds: defaultTimeoutSeconds)
+        try await insert([job], on: db as! any SQLDatabase)
+        return job
+    }
+
+    /// New queued jobs in one INSERT (see `JobInsertBatcher`).
+    static func insert(_ jobs: [JobRecord], on sql: any SQLDatabase) async throws {
+        guard !jobs.isEmpty else { return }
+        var values = SQLQueryString("")
+        for (index, job) in jobs.enumerated() {
+            values.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            values.appendLiteral("(")
+            values.appendInterpolation(binds: [job.id, job.kind, job.payload, job.status] as [any Encodable & Sendable])
+            values.appendLiteral(", ")
+            values.appendInterpolation(bind: job.priority)
+            values.appendLiteral(", 0, 0, ")
+            values.appendInterpolation(binds: [job.maxAttempts, job.timeoutSeconds] as [any Encodable & Sendable])
+            values.appendLiteral(", ")
+            values.appendInterpolation(bind: job.idempotencyKey)
+            values.appendLiteral(", ")
+            values.appendInterpolation(bind: job.userId)
+            values.appendLiteral(", ")
+            values.appendInterpolation(bind: job.runAtMicros)
+            values.appendLiteral(", 0, ")
+            values.appendInterpolation(bind: false)
+            values.appendLiteral(", ")
+            values.appendInterpolation(bind: job.createdMicros)
+            values.appendLiteral(")")
+        }
+        try await sql.raw(
+            """
+            INSERT INTO jobs (id, kind, payload, status, priority, attempts, claims, max_attempts, timeout_seconds, \
+            idempotency_key, user_id, run_at_us, progress, cancel_requested, created_us) VALUES \(values)
+            """
+        ).run()
+        // As if read back: later saves update these rows.
+        for job in jobs { job.$id.exists = true }
     }
 }
 

@@ -72,6 +72,10 @@ public final class JobWorker: Service, Sendable {
                         start(claim)
                         continue
                     }
+                    // Nothing due now: sleep until the next job is, if that comes before the poll.
+                    let due = try await queue.untilNextDue(kinds: kinds)
+                    await queue.signal.wait(since: seen, timeout: min(settings.poll, max(.milliseconds(1), due ?? settings.poll)))
+                    continue
                 } catch {
                     logger.warning("claiming a job failed", metadata: ["error": .string(String(describing: error))])
                 }
@@ -80,14 +84,31 @@ public final class JobWorker: Service, Sendable {
         }
     }
 
+    /// Runs `claim` in a slot of its own, then the jobs claimed with each completion, until
+    /// none is due: the slot is taken in the same lock as the task is made, so the task
+    /// cannot give it back first.
     private func start(_ claim: JobQueue.Claim) {
         metrics.jobStarted(kind: claim.kind, latency: .microseconds(claim.waitedMicros))
-        let task = Task {
-            await self.execute(claim)
-            self.running.withLock { _ = $0.removeValue(forKey: claim.id) }
-            self.queue.signal.fire()
+        running.withLock { running in
+            running[claim.id] = (
+                claim,
+                Task {
+                    var current = claim
+                    while true {
+                        let next = await self.execute(current)
+                        let finished = current
+                        self.running.withLock { running in
+                            let slot = running.removeValue(forKey: finished.id)
+                            if let next, let slot { running[next.id] = (next, slot.task) }
+                        }
+                        guard let next else { break }
+                        self.metrics.jobStarted(kind: next.kind, latency: .microseconds(next.waitedMicros))
+                        current = next
+                    }
+                    self.queue.signal.fire()
+                }
+            )
         }
-        running.withLock { $0[claim.id] = (claim, task) }
     }
 
     private enum Event: Sendable {
@@ -98,37 +119,49 @@ public final class JobWorker: Service, Sendable {
         case hardTimeout
     }
 
-    private func execute(_ claim: JobQueue.Claim) async {
-        guard let handler = handlers[claim.kind] else { return }
+    /// Runs one job to its outcome.
+    /// - Returns: the worker's next job, when one was claimed with this one's completion.
+    private func execute(_ claim: JobQueue.Claim) async -> JobQueue.Claim? {
+        guard let handler = handlers[claim.kind] else { return nil }
         let queue = self.queue
         let context = JobContext(
             id: claim.id, payload: Data(claim.payload.utf8), attempt: claim.attempt,
             report: { percent, message in try? await queue.progress(claim, percent: percent, message: message) })
-        let work = Task { try await handler.run(context) }
         let hard = min(handler.hardTimeout, .seconds(max(1, claim.timeoutSeconds)))
         let soft = min(handler.softTimeout, hard)
         let softExpired = Flag()
         let lease = settings.lease
         // The first of: the handler ends, the lease is lost or a cancel is asked for, the
         // hard timeout. Unstructured tasks, so that a handler that ignores cancellation
-        // cannot hold the worker past its hard timeout.
+        // cannot hold the worker past its hard timeout; two per job (the handler's, which
+        // reports its own end, and its guard), as every job pays for them.
         let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(4))
-        let watcher = Task {
+        let work = Task {
             do {
-                continuation.yield(.finished(try await work.value))
+                continuation.yield(.finished(try await handler.run(context)))
             } catch let failure as PermanentJobFailure {
                 continuation.yield(.failed(failure.description, permanent: true))
             } catch {
                 continuation.yield(.failed(String(describing: error), permanent: false))
             }
         }
-        let beater = Task {
-            // Renews the lease and watches for a cancel; stops the handler at the soft timeout.
+        let guardian = Task {
+            // Renews the lease every third of it and watches for a cancel; stops the handler
+            // at the soft timeout; ends the attempt at the hard one.
             let started = ContinuousClock.now
+            var nextBeat = started + lease / 3
             while !Task.isCancelled {
-                try? await Task.sleep(for: lease / 3)
+                let deadline = min(nextBeat, started + hard)
+                try? await Task.sleep(until: deadline)
                 if Task.isCancelled { return }
-                if ContinuousClock.now - started >= soft, !softExpired.set() { work.cancel() }
+                let now = ContinuousClock.now
+                if now - started >= hard {
+                    continuation.yield(.hardTimeout)
+                    return
+                }
+                guard now >= nextBeat else { continue }
+                nextBeat = now + lease / 3
+                if now - started >= soft, !softExpired.set() { work.cancel() }
                 switch try? await queue.heartbeat(claim, lease: lease) {
                 case .lost?:
                     continuation.yield(.lost)
@@ -140,25 +173,19 @@ public final class JobWorker: Service, Sendable {
                 }
             }
         }
-        let timer = Task {
-            try? await Task.sleep(for: hard)
-            if !Task.isCancelled { continuation.yield(.hardTimeout) }
-        }
         let began = ContinuousClock.now
         var iterator = events.makeAsyncIterator()
         let event = await iterator.next() ?? .lost
         let ran = ContinuousClock.now - began
-        beater.cancel()
-        timer.cancel()
+        guardian.cancel()
         continuation.finish()
-        _ = watcher
-        await record(event, claim: claim, work: work, softExpired: softExpired.isSet, hard: hard, ran: ran)
+        return await record(event, claim: claim, work: work, softExpired: softExpired.isSet, hard: hard, ran: ran)
     }
 
     private func record(
-        _ event: Event, claim: JobQueue.Claim, work: Task<JobOutcome, any Error>, softExpired: Bool, hard: Duration,
+        _ event: Event, claim: JobQueue.Claim, work: Task<Void, Never>, softExpired: Bool, hard: Duration,
         ran: Duration
-    ) async {
+    ) async -> JobQueue.Claim? {
         var outcome = "lost"
         defer { metrics.jobAttemptFinished(kind: claim.kind, outcome: outcome, duration: ran) }
         let metadata: Logger.Metadata = [
@@ -167,11 +194,14 @@ public final class JobWorker: Service, Sendable {
         do {
             switch event {
             case .finished(let result):
-                if try await queue.complete(claim, result: result.result, write: result.write) {
+                let next = isStopping ? nil : JobQueue.ClaimRequest(workerId: id, kinds: kinds, lease: settings.lease)
+                let (completed, claimed) = try await queue.complete(claim, outcome: result, thenClaim: next)
+                if completed {
                     outcome = "done"
                 } else {
                     logger.warning("job finished after its lease was lost; its result is discarded", metadata: metadata)
                 }
+                return claimed
             case .failed(let error, let permanent):
                 let status: JobStatus?
                 if softExpired {
@@ -199,6 +229,7 @@ public final class JobWorker: Service, Sendable {
             // The database is unreachable: the lease runs out and another worker takes the job.
             logger.error("recording a job's outcome failed", metadata: metadata.merging(["error": .string("\(error)")]) { $1 })
         }
+        return nil
     }
 
     /// Registers, then beats every few seconds (with the count of running jobs) and

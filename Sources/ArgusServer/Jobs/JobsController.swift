@@ -167,11 +167,27 @@ struct JobsController {
     var webSocketRoutes: RouteCollection<ArgusRequestContext> {
         let routes = RouteCollection(context: ArgusRequestContext.self)
         let database = dependencies.database
-        routes.ws(":id/events") { _, context in
-            guard (try? await owned(context, scope: .read)) != nil else { return .dontUpgrade }
-            return .upgrade([:])
-        } onUpgrade: { _, outbound, context in
-            let id = try context.requestContext.parameters.require("id", as: UUID.self)
+        // A refused upgrade can only be a bare 400 (the request was read by the upgrader),
+        // which a browser does not even show: so the upgrade is taken, and a refusal is a
+        // close at once with 4000 + the HTTP status (4401, 4403, 4404) and `code: message`.
+        routes.ws(":id/events") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let id: UUID
+            do {
+                id = try await owned(context.requestContext, scope: .read).requireID()
+            } catch {
+                let refusal = APIError(error)
+                let reason = "\(refusal.code): \(refusal.message)"
+                // A close reason holds at most 123 bytes.
+                try await outbound.close(
+                    .unknown(4000 + UInt16(refusal.status.code)),
+                    reason: String(decoding: Array(reason.utf8.prefix(120)), as: UTF8.self))
+                // Until the client's close answers ours: returning first could drop the
+                // connection before the client has read why.
+                for try await _ in inbound {}
+                return
+            }
             try await Self.follow(id, database: database) { json in
                 if let json { try await outbound.write(.text(json)) }
             }

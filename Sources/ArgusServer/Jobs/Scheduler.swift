@@ -5,7 +5,8 @@ import SQLKit
 
 /// Periodic work with one leader across every worker of the database, elected by a lease
 /// row (`scheduler_state`, name `leader`): each worker tries to take or renew it at its
-/// beat, and only the holder runs what is due. Today: retention, hourly.
+/// beat, and only the holder runs what is due: retention, hourly; the weekly reports,
+/// from Monday 07:00 UTC.
 struct Scheduler: Sendable {
     let dependencies: ServerDependencies
     let holder: String
@@ -37,30 +38,44 @@ struct Scheduler: Sendable {
         do {
             guard try await lead() else { return }
             let now = Int64.nowMicros
-            let sql = database.sql
-            _ = try await sql.raw(
-                "INSERT INTO scheduler_state (name, last_run_us) VALUES ('retention', 0) ON CONFLICT (name) DO NOTHING"
-            ).all()
-            // Claim the run itself, so that a leader change in between cannot run it twice.
-            let due = try await sql.raw(
-                """
-                UPDATE scheduler_state SET last_run_us = \(bind: now) \
-                WHERE name = 'retention' AND last_run_us < \(bind: now - Self.retentionEvery) RETURNING name
-                """
-            ).first()
-            if due != nil {
+            if try await claimRun("retention", dueBefore: now - Self.retentionEvery, firstRun: 0) {
                 let report = try await Retention(dependencies: dependencies).run()
                 logger.info("retention ran", metadata: report.metadata)
+            }
+            let weekStart = Int64(WeeklyReports.weekStart(before: Date()).timeIntervalSince1970 * 1_000_000)
+            // A new server's first report is the next Monday's, not one at once.
+            if try await claimRun("weekly_report", dueBefore: weekStart, firstRun: now) {
+                let mails = try await WeeklyReports(database: database, mailer: dependencies.mailer).run()
+                if mails > 0 { await dependencies.jobs.notify() }
+                logger.info("weekly reports queued", metadata: ["mails": .stringConvertible(mails)])
             }
         } catch {
             logger.warning("the scheduler could not run", metadata: ["error": .string(String(describing: error))])
         }
     }
+
+    /// Claims the run of `name` when it last ran before `dueBefore`, in one statement, so
+    /// that a leader change in between cannot run it twice.
+    private func claimRun(_ name: String, dueBefore: Int64, firstRun: Int64) async throws -> Bool {
+        let now = Int64.nowMicros
+        let sql = database.sql
+        _ = try await sql.raw(
+            "INSERT INTO scheduler_state (name, last_run_us) VALUES (\(bind: name), \(bind: firstRun)) ON CONFLICT (name) DO NOTHING"
+        ).all()
+        return try await sql.raw(
+            """
+            UPDATE scheduler_state SET last_run_us = \(bind: now) \
+            WHERE name = \(bind: name) AND last_run_us < \(bind: dueBefore) RETURNING name
+            """
+        ).first() != nil
+    }
 }
 
-/// What the data may keep: finished jobs for `ARGUS_JOB_RETENTION_DAYS`, images and
+/// What the data may keep: finished jobs and webhook deliveries for
+/// `ARGUS_JOB_RETENTION_DAYS`, workers silent for a day not at all, images and
 /// their results for `ARGUS_RETENTION_DAYS` (0: for ever), expired tokens not at all,
-/// and no staged upload older than a day (its request died before it was published).
+/// no staged upload older than a day (its request died before it was published), and no
+/// stored file that no image refers to.
 struct Retention: Sendable {
     let dependencies: ServerDependencies
 
@@ -69,11 +84,12 @@ struct Retention: Sendable {
         var images = 0
         var tokens = 0
         var stagedFiles = 0
+        var orphanedFiles = 0
 
         var metadata: Logger.Metadata {
             [
                 "jobs": .stringConvertible(jobs), "images": .stringConvertible(images), "tokens": .stringConvertible(tokens),
-                "staged_files": .stringConvertible(stagedFiles),
+                "staged_files": .stringConvertible(stagedFiles), "orphaned_files": .stringConvertible(orphanedFiles),
             ]
         }
     }
@@ -93,11 +109,20 @@ struct Retention: Sendable {
             }
         }
         report.jobs = old.count
+        // Delivery records and stopped or vanished workers age like the jobs.
+        let sql = dependencies.database.sql
+        _ = try await sql.raw("DELETE FROM webhook_deliveries WHERE created_us < \(bind: jobCutoff)").all()
+        _ = try await sql.raw("DELETE FROM workers WHERE last_beat_us < \(bind: nowMicros - 86_400_000_000)").all()
         let expiredRefresh = try await RefreshTokenRecord.query(on: db).filter(\.$expiresAt < now).count()
         try await RefreshTokenRecord.query(on: db).filter(\.$expiresAt < now).delete()
         let expiredDenied = try await DeniedAccessTokenRecord.query(on: db).filter(\.$expiresAt < now).count()
         try await DeniedAccessTokenRecord.query(on: db).filter(\.$expiresAt < now).delete()
-        report.tokens = expiredRefresh + expiredDenied
+        let spentResets = try await PasswordResetTokenRecord.query(on: db).group(.or) {
+            $0.filter(\.$expiresAt < now).filter(\.$usedAt != nil)
+        }.count()
+        try await PasswordResetTokenRecord.query(on: db).group(.or) { $0.filter(\.$expiresAt < now).filter(\.$usedAt != nil) }
+            .delete()
+        report.tokens = expiredRefresh + expiredDenied + spentResets
         if configuration.retentionDays > 0 {
             let cutoff = nowMicros - Int64(configuration.retentionDays) * 86_400_000_000
             let images = ImagesController(dependencies: dependencies)
@@ -109,8 +134,29 @@ struct Retention: Sendable {
             }
         }
         if let local = dependencies.images.store as? LocalBlobStore {
-            report.stagedFiles = local.removeStaged(olderThan: now.addingTimeInterval(-86_400))
+            let dayAgo = now.addingTimeInterval(-86_400)
+            report.stagedFiles = local.removeStaged(olderThan: dayAgo)
+            report.orphanedFiles = try await removeOrphans(local, unchangedSince: dayAgo)
         }
         return report
+    }
+
+    /// Stored files no image refers to (a crash between a file and its row, or between a
+    /// row's deletion and its file's) and untouched for a day: a file being uploaded
+    /// again is touched first, so a row about to be written never loses its file.
+    func removeOrphans(_ store: LocalBlobStore, unchangedSince date: Date) async throws -> Int {
+        let candidates = store.keys(unchangedSince: date)
+        var removed = 0
+        for start in stride(from: 0, to: candidates.count, by: 500) {
+            let chunk = Array(candidates[start..<min(start + 500, candidates.count)])
+            let referenced = Set(
+                try await dependencies.database.sql.raw("SELECT blob_key FROM images WHERE blob_key IN (\(binds: chunk))").all()
+                    .map { try $0.decode(column: "blob_key", as: String.self) })
+            for key in chunk where !referenced.contains(key) {
+                try await store.delete(key)
+                removed += 1
+            }
+        }
+        return removed
     }
 }

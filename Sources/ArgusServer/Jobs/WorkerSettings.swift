@@ -12,6 +12,8 @@ public struct WorkerSettings: Sendable {
     public var drainSeconds = 30
     /// The first retry's ceiling; each further retry doubles it (full jitter, capped at 10 min).
     public var retryBaseMilliseconds = 2000
+    /// `argus worker` serves `/metrics` and `/health` on this port of `ARGUS_HOST`; 0: not at all.
+    public var metricsPort = 0
 
     public init() {}
 

@@ -18,6 +18,10 @@ public final class ArgusDatabase: Sendable {
     /// SQLite has one writer: every query goes through one event loop, so one connection,
     /// instead of a connection per loop contending for the file lock.
     private let sqliteLoop: (any EventLoop)?
+    /// SQLite only: a second connection, on another loop, for the reads every request
+    /// makes (who is calling): in WAL mode a reader never waits for the writer, so a
+    /// request is not held up behind a worker's transaction on the writer connection.
+    private let sqliteReaderLoop: (any EventLoop)?
     /// Set once every migration is known to be applied, so health checks stop asking.
     private let migrated = Mutex(false)
 
@@ -34,7 +38,10 @@ public final class ArgusDatabase: Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             databases.use(.sqlite(.file(path), connectionPoolTimeout: Self.poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+            databases.use(
+                .sqlite(.file(path), connectionPoolTimeout: Self.poolTimeout, sqlLogLevel: .trace), as: .sqliteReader)
             sqliteLoop = MultiThreadedEventLoopGroup.singleton.next()
+            sqliteReaderLoop = MultiThreadedEventLoopGroup.singleton.next()
         case .postgres(let url):
             databases.use(
                 try .postgres(
@@ -42,6 +49,7 @@ public final class ArgusDatabase: Sendable {
                     sqlLogLevel: .trace),
                 as: .psql)
             sqliteLoop = nil
+            sqliteReaderLoop = nil
         }
     }
 
@@ -54,6 +62,13 @@ public final class ArgusDatabase: Sendable {
     }
 
     public var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// For reads that need no transaction and may see any committed state: on SQLite its
+    /// reader connection, on PostgreSQL the pool.
+    var reader: any SQLDatabase {
+        guard let sqliteReaderLoop else { return sql }
+        return databases.database(.sqliteReader, logger: logger, on: sqliteReaderLoop)! as! any SQLDatabase
+    }
 
     /// Raw SQL that differs between the engines asks this (`FOR UPDATE SKIP LOCKED`).
     var isPostgres: Bool {
@@ -105,6 +120,11 @@ public final class ArgusDatabase: Sendable {
     public func shutdown() async {
         await databases.shutdownAsync()
     }
+}
+
+extension DatabaseID {
+    /// The SQLite reader connection (see `ArgusDatabase.reader`).
+    static let sqliteReader = DatabaseID(string: "sqlite-reader")
 }
 
 /// Closes the pool when the application shuts down (sqlite-nio connections must be

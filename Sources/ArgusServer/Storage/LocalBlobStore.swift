@@ -41,7 +41,11 @@ public struct LocalBlobStore: BlobStore {
 
     func putNow(_ data: Data) throws -> String {
         let key = Self.key(for: data)
-        if FileManager.default.fileExists(atPath: try path(for: key)) { return key }
+        let destination = try path(for: key)
+        if FileManager.default.fileExists(atPath: destination) {
+            Self.touch(destination)
+            return key
+        }
         let temporary = "\(root)/tmp/\(UUID().uuidString)"
         try Self.writeSynced(data, to: temporary)
         try publish(temporary, as: key)
@@ -64,6 +68,9 @@ public struct LocalBlobStore: BlobStore {
     func publish(_ temporary: String, as key: String) throws {
         let destination = try path(for: key)
         if FileManager.default.fileExists(atPath: destination) {
+            // Used again: young again, so the orphan sweep cannot take it from the row
+            // about to be written for it.
+            Self.touch(destination)
             unlink(temporary)
             return
         }
@@ -106,6 +113,30 @@ public struct LocalBlobStore: BlobStore {
             removed += 1
         }
         return removed
+    }
+
+    /// The keys of the stored files last written or reused before `date` (see `touch`):
+    /// the candidates of the orphan sweep.
+    func keys(unchangedSince date: Date) -> [String] {
+        let manager = FileManager.default
+        var keys: [String] = []
+        for first in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where first.count == 2 {
+            for second in (try? manager.contentsOfDirectory(atPath: root + "/" + first)) ?? [] where second.count == 2 {
+                let folder = root + "/" + first + "/" + second
+                for name in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] where (try? path(for: name)) != nil {
+                    guard let changed = (try? manager.attributesOfItem(atPath: folder + "/" + name))?[.modificationDate] as? Date,
+                        changed < date
+                    else { continue }
+                    keys.append(name)
+                }
+            }
+        }
+        return keys
+    }
+
+    /// Sets a file's modification time to now.
+    static func touch(_ path: String) {
+        _ = utimes(path, nil)
     }
 
     public func exists(_ key: String) async -> Bool {

@@ -45,7 +45,7 @@ struct ImageTasksHandler: JobHandler {
         let bytes = Array(try await dependencies.images.store.get(record.blobKey))
         let detector = payload.tasks.contains("detect") ? try dependencies.library.detector(for: payload.detector.model) : nil
         let runner = TaskRunner(dependencies: dependencies)
-        let analysis = try await runner.analyse(
+        let analysis = try await runner.analyseWaiting(
             bytes, detect: detector.map { ($0, payload.detector.options) },
             circles: payload.tasks.contains("circles") ? payload.circles ?? CircleOptions() : nil)
         await job.progress(90, "recording")

@@ -43,7 +43,7 @@ struct UploadsController {
 
     func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.write)
-        let request = try await TaskUpload.read(request, dependencies: dependencies)
+        let request = try await TaskUpload.read(request, dependencies: dependencies, refusingWhenBusy: false)
         let (upload, tasks) = (request.upload, request.tasks)
         let record: ImageRecord
         var duplicate = false

@@ -39,7 +39,7 @@ enum WebhookEvents {
     static func jobEnded(
         jobId: UUID, kind: String, userId: UUID?, status: JobStatus, result: String?, error: String?, on db: any Database
     ) async throws -> Int {
-        guard let userId, kind != deliveryKind else { return 0 }
+        guard let userId else { return 0 }
         var events: [WebhookEvent] = []
         switch status {
         case .done: events = kind == ImageTasksHandler.kind ? [.jobCompleted, .imageProcessed] : [.jobCompleted]
@@ -63,7 +63,7 @@ enum WebhookEvents {
                 request.maxAttempts = deliveryAttempts
                 request.userId = userId
                 // In the transaction that ends the job told of, not through `enqueue`.
-                try await JobRecord(queued: request, defaultTimeoutSeconds: 30).create(on: db)
+                try await JobRecord.insertQueued(request, defaultTimeoutSeconds: 30, on: db)
                 queued += 1
             }
         }
