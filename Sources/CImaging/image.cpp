@@ -3,9 +3,11 @@
 #include "shim_support.hpp"
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgproc.hpp>
 #include <turbojpeg.h>
 #include <climits>
+#include <cstring>
 #include <string>
 
 using cimaging::guarded;
@@ -51,6 +53,14 @@ TurboResult decode_with_turbojpeg(const uint8_t *data, size_t length, int expect
 
 } // namespace
 
+void cimaging::silence_opencv_log() {
+    static const bool silenced = [] {
+        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+        return true;
+    }();
+    (void)silenced;
+}
+
 extern "C" {
 
 ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, int expected_width, int expected_height,
@@ -80,6 +90,24 @@ ci_image *ci_decode(const uint8_t *data, size_t length, int is_jpeg, int expecte
                 break;
             }
         }
+        if (length >= 8 && std::memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) {
+            std::string message;
+            switch (cimaging::decode_png(data, length, expected_width, expected_height, mat, message)) {
+            case cimaging::PNGResult::decoded:
+                return new ci_image{mat};
+            case cimaging::PNGResult::corrupt:
+                write_error(error, error_length,
+                            message == "truncated" ? "the PNG data is truncated"
+                                                   : ("the PNG data is corrupt: " + message).c_str());
+                return nullptr;
+            case cimaging::PNGResult::mismatch:
+                write_error(error, error_length, "the decoded size differs from the header");
+                return nullptr;
+            case cimaging::PNGResult::unsupported:
+                break;
+            }
+        }
+        cimaging::silence_opencv_log();
         cv::Mat encoded(1, (int)length, CV_8UC1, const_cast<uint8_t *>(data));
         mat = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
         if (mat.empty()) {

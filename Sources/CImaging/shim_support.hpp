@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
 struct ci_image {
     cv::Mat mat; // CV_8UC3, BGR
@@ -31,5 +32,15 @@ Result guarded(char *error, size_t length, Result failure, Body body) {
     }
     return failure;
 }
+
+enum class PNGResult { decoded, corrupt, mismatch, unsupported };
+
+/// Decodes a PNG into 8-bit BGR as OpenCV would; a broken file gives libpng's message.
+PNGResult decode_png(const uint8_t *data, size_t length, int expected_width, int expected_height, cv::Mat &out,
+                     std::string &message);
+
+/// Keeps OpenCV's own log lines off the server's standard error: every failure is
+/// reported through the shim's error messages instead.
+void silence_opencv_log();
 
 } // namespace cimaging

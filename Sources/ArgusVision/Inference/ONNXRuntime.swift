@@ -48,8 +48,12 @@ public final class ONNXRuntime: @unchecked Sendable {
     /// Opens the library once per path. Without an explicit path: `ARGUS_ORT_LIBRARY`,
     /// then `.deps/onnxruntime/lib` next to the working directory or any parent of the
     /// executable, then the system's library path.
-    public static func load(libraryPath: String? = nil) throws -> ONNXRuntime {
-        let candidates = libraryPath.map { [$0] } ?? defaultCandidates()
+    ///
+    /// With `cuda`, the default is the CUDA build `make setup GPU=1` installs in
+    /// `.deps/onnxruntime-gpu/lib`, and never the CPU one: a GPU server that silently ran
+    /// on the CPU would be the worst outcome.
+    public static func load(libraryPath: String? = nil, cuda: Bool = false) throws -> ONNXRuntime {
+        let candidates = libraryPath.map { [$0] } ?? defaultCandidates(cuda: cuda)
         return try loaded.withLock { cache in
             for candidate in candidates {
                 if let runtime = cache[candidate] { return runtime }
@@ -84,10 +88,10 @@ public final class ONNXRuntime: @unchecked Sendable {
         return ONNXRuntime(libraryPath: path, api: api, env: env, version: version)
     }
 
-    static func defaultCandidates() -> [String] {
+    static func defaultCandidates(cuda: Bool = false) -> [String] {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["ARGUS_ORT_LIBRARY"], !explicit.isEmpty { return [explicit] }
-        let relative = ".deps/onnxruntime/lib/libonnxruntime.so.1"
+        let relative = cuda ? ".deps/onnxruntime-gpu/lib/libonnxruntime.so.1" : ".deps/onnxruntime/lib/libonnxruntime.so.1"
         var roots = [FileManager.default.currentDirectoryPath]
         var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
             .deletingLastPathComponent()
@@ -100,7 +104,7 @@ public final class ONNXRuntime: @unchecked Sendable {
             let path = root + "/" + relative
             if !candidates.contains(path), FileManager.default.fileExists(atPath: path) { candidates.append(path) }
         }
-        candidates.append("libonnxruntime.so.1")
+        if !cuda { candidates.append("libonnxruntime.so.1") }
         return candidates
     }
 

@@ -85,6 +85,8 @@ typedef struct ci_circle_params {
     double accumulator_threshold; // votes a centre needs: lower finds more, and more false circles
     int min_radius, max_radius;   // pixels; max 0: no limit
     int blur_kernel;              // median blur before the transform (odd, 0 or 1: none)
+    int max_side;                 // the transform works on the image scaled down to this longer side; 0: as is
+    double max_edge_share;        // raise the Canny threshold until at most this share of pixels are edges; 0: never
 } ci_circle_params;
 
 typedef struct ci_circle {
@@ -93,9 +95,14 @@ typedef struct ci_circle {
 } ci_circle;
 
 /// Finds circles with OpenCV's Hough gradient transform; writes at most `capacity`
-/// (strongest first) and their number into `count`.
+/// (strongest first, in the image's own pixels) and their number into `count`, and the
+/// Canny threshold it used (raised by `max_edge_share`) into `used_canny_threshold`.
 int ci_find_circles(const ci_image *image, const ci_circle_params *params, ci_circle *out, int capacity, int *count,
-                    char *error, size_t error_length);
+                    double *used_canny_threshold, char *error, size_t error_length);
+
+/// Lowers the calling thread's scheduling priority to `nice` (Linux: per thread). Returns
+/// 0, or -1 when the system refused.
+int ci_set_thread_nice(int nice);
 
 #ifdef __cplusplus
 }
