@@ -3,11 +3,14 @@
 
 SWIFT ?= swift
 ARGUS_RELEASE := .build/release/argus
+ARGUS_HELLO := .build/release/argus-bench-hello
 
-.PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory bench-jobs parity import-bench-models clean
+.PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory bench-jobs bench-limit \
+	bench-detect-load bench-server-cost bench-soak parity import-bench-models clean
 
+# GPU=1 also installs the CUDA build of ONNX Runtime (for ARGUS_EXECUTION_PROVIDER=cuda).
 setup:
-	@bash scripts/setup.sh
+	@GPU=$(GPU) bash scripts/setup.sh
 
 build: setup
 	@$(SWIFT) build -c release --product argus
@@ -53,6 +56,34 @@ bench-upload-memory: build
 bench-jobs: build
 	@bash scripts/setup-bench-venv.sh
 	@.deps/venv-bench/bin/python bench/jobs_bench.py --argus $(ARGUS_RELEASE)
+
+# Throughput ceilings with all cores busy: bare ONNX Runtime (sessions x intra-op threads)
+# and Argus's in-process pipeline (`argus bench --concurrency`) -> bench/results/limit.json,
+# which bench-detect-load compares against (bench/limit.py).
+bench-limit: build
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/limit.py --argus $(ARGUS_RELEASE)
+
+# POST /api/v1/detect: closed loop (Python clients, then wrk), then open-loop overload (1x, 2x,
+# 4x capacity, impatient and polite clients), against a FastAPI + onnxruntime peer (bench/load.py).
+bench-detect-load: build
+	@command -v wrk >/dev/null || bash scripts/setup-system.sh wrk
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/load.py --argus $(ARGUS_RELEASE)
+
+# HTTP cost per request with wrk: Argus vs a bare Hummingbird server vs FastAPI
+# (bench/server_cost.py; installs wrk when missing).
+bench-server-cost: build
+	@$(SWIFT) build -c release --product argus-bench-hello
+	@command -v wrk >/dev/null || bash scripts/setup-system.sh wrk
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/server_cost.py --argus $(ARGUS_RELEASE) --hello $(ARGUS_HELLO)
+
+# 30 minutes of mixed load: lost requests and the RSS trend (bench/soak.py -> docs/soak-rss.png).
+SOAK_MINUTES ?= 30
+bench-soak: build
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/soak.py --argus $(ARGUS_RELEASE) --minutes $(SOAK_MINUTES)
 
 parity: import-bench-models
 	@bash scripts/setup-bench-venv.sh

@@ -33,7 +33,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -47,6 +46,7 @@ sys.path.insert(0, str(HERE / "reference"))
 import numpy as np  # noqa: E402
 
 import argus_ref as ref  # noqa: E402
+import loadlib as L  # noqa: E402
 
 COCO128_IMAGES = ref.SHARED / "datasets" / "coco128" / "train2017"
 WARMUP = 3
@@ -56,16 +56,6 @@ def summary(ms: list[float]) -> dict:
     a = np.asarray(ms, dtype=np.float64)
     return {"mean": float(a.mean()), "p50": float(np.percentile(a, 50)),
             "p90": float(np.percentile(a, 90)), "n": int(a.size)}
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def bench_bare_ort(det: ref.Detector, tensors: list[np.ndarray]) -> list[float]:
@@ -223,7 +213,7 @@ def main() -> int:
         "# Detector latency: Argus vs bare ONNX Runtime vs the Python reference",
         "",
         f"- date: {dt.datetime.now().isoformat(timespec='seconds')}",
-        f"- machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average before "
+        f"- machine: {L.cpu_name()}, {os.cpu_count()} logical CPUs, load average before "
         f"{load_before[0]:.2f}; python onnxruntime {ref.ort.__version__}",
         f"- images: first {len(paths)} of `{os.path.relpath(a.image_dir, ref.REPO_ROOT)}`; ORT intra-op threads "
         f"{a.threads} for every peer; {a.rounds} rounds, order rotated; warm-up "

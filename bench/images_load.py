@@ -40,6 +40,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+import loadlib as L
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("ARGUS_SHARED_DIR", ROOT.parent / "shared"))
@@ -76,22 +78,6 @@ def post(port: int, path: str, body: bytes, content_type: str, token: str | None
         connection.close()
 
 
-def wait_ready(port: int, path: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("server did not become ready")
-
-
 class RSSSampler(threading.Thread):
     """Peak VmRSS of a process, sampled every 20 ms."""
 
@@ -100,13 +86,7 @@ class RSSSampler(threading.Thread):
         self.pid, self.peak, self.running = pid, 0, True
 
     def current(self) -> int:
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        return L.vm_rss(self.pid)
 
     def run(self) -> None:
         while self.running:
@@ -175,7 +155,7 @@ def start_argus(argus: str, data: Path, port: int) -> tuple[subprocess.Popen, st
     subprocess.run([argus, "users", "create", "--password-stdin", "bench@example.com"], env=env, check=True,
                    input=b"bench password 123\n", stdout=subprocess.DEVNULL)
     process = subprocess.Popen([argus, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_ready(port, "/health/ready", process)
+    L.wait_ready(port, "/health/ready", process)
     body = b"username=bench%40example.com&password=bench+password+123"
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("POST", "/api/v1/auth/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -188,7 +168,7 @@ def start_peer(data: Path, port: int) -> tuple[subprocess.Popen, str]:
         [sys.executable, str(HERE / "peers" / "images_peer.py"), "--port", str(port), "--data", str(data),
          "--model-path", str(ROOT / "models" / "yolov3-tiny.onnx"), "--threads", "1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_ready(port, "/health", process)
+    L.wait_ready(port, "/health", process)
     return process, "peer-token"
 
 

@@ -6,7 +6,7 @@
 # Every answer the HTTP suite receives is checked against the API document after each
 # pass (scripts/validate_exchanges.py).
 # A private PostgreSQL and a real KServe model server (deploy/kserve) are started here and
-# stopped on exit.
+# stopped on exit; the mail tests start their own SMTP server (aiosmtpd).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,6 +18,9 @@ if ! swift format lint --strict -r Sources Tests Package.swift; then
 fi
 
 bash scripts/setup-bench-venv.sh
+# The mail tests' SMTP server (scripts/smtp_sink.py, aiosmtpd from the bench venv) makes
+# its certificate with the openssl command.
+bash scripts/setup-system.sh openssl
 .deps/venv-bench/bin/python -m unittest discover -s bench/tests -q 2>&1 | tail -n 3
 
 eval "$(bash scripts/test-postgres.sh start)"

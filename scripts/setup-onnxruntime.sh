@@ -49,17 +49,7 @@ mkdir -p "$cache"
 # --- the library, from the wheel ---------------------------------------------
 if ! lib_done; then
     wheel="$cache/pip/$ORT_WHEEL"
-    if ! has_sha256 "$wheel" "$ORT_WHEEL_SHA256"; then
-        mkdir -p "$cache/pip" "$tmp/wheel"
-        # The platform is given explicitly so that the same file (and sha256)
-        # is fetched whichever Python runs pip.
-        quietly "$ARGUS_PYTHON" -m pip download --quiet --disable-pip-version-check \
-            --no-deps --only-binary :all: --implementation cp --python-version 3.11 \
-            --abi cp311 --platform manylinux_2_28_x86_64 \
-            --dest "$tmp/wheel" "onnxruntime==$ORT_VERSION"
-        verify_sha256 "$tmp/wheel/$ORT_WHEEL" "$ORT_WHEEL_SHA256"
-        mv -f "$tmp/wheel/$ORT_WHEEL" "$wheel"
-    fi
+    fetch_wheel "onnxruntime==$ORT_VERSION" "$ORT_WHEEL" "$ORT_WHEEL_SHA256" "$cache/pip" "$tmp/wheel"
     mkdir -p "$tmp/lib"
     "$ARGUS_PYTHON" - "$wheel" "$tmp/lib" "$ORT_VERSION" <<'PY'
 import os, sys, zipfile

@@ -14,15 +14,19 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory = "data"
     public var modelsDirectory = "models"
     public var defaultModel = ModelCatalogue.defaultDetector
+    /// Deadlines for slow clients: request head, request body, keep-alive idle.
+    public var httpTimeouts = HTTPTimeouts()
     /// Largest request body accepted by upload routes, in bytes.
     public var maxUploadBytes = 10 * 1024 * 1024
     /// Upright width and height accepted, checked from the header before decoding.
     public var imageLimits = ImageLimits(minWidth: 32, minHeight: 32, maxWidth: 8192, maxHeight: 8192)
-    /// Inference jobs running at once, and jobs allowed to wait for a slot.
-    public var inferenceConcurrency = 1
-    public var inferenceQueue = 16
-    /// Threads one inference may use (0: one per core).
-    public var inferenceThreads = 0
+    /// Inference jobs running at once (nil: the cores ÷ `inferenceThreads`), jobs allowed
+    /// to wait for a slot, and how long one may wait.
+    public var inferenceConcurrency: Int?
+    public var inferenceQueue = 256
+    public var inferenceMaxWaitSeconds: TimeInterval = 3
+    /// Threads one inference may use (0: ONNX Runtime's choice, one per core).
+    public var inferenceThreads = 1
     public var ortLibrary: String?
     public var executionProvider = ExecutionProvider.cpu
     /// Swagger UI's files for `/docs` (installed by setup).
@@ -55,12 +59,36 @@ public struct ServerConfiguration: Sendable {
     public var retentionDays = 0
     /// Finished jobs (done, dead, cancelled) are deleted after this many days.
     public var jobRetentionDays = 14
+    public var mail = MailSettings()
+    /// `ARGUS_PUBLIC_URL`, without a trailing slash.
+    public var publicURLOverride: String?
     /// The file the settings were read from, if any (`ARGUS_CONFIG_FILE`).
     public var configFile: String?
 
     public var storagePath: String { storageDirectory ?? dataDirectory + "/storage" }
     /// Derived images (annotated, thumbnails), rebuilt on demand.
     public var cachePath: String { dataDirectory + "/cache" }
+    public var outboxPath: String { mail.outboxDirectory ?? dataDirectory + "/outbox" }
+    /// Where the links in e-mails point.
+    public var publicURL: String {
+        if let publicURLOverride { return publicURLOverride }
+        // A server on every interface is reached through one of them; the loopback one is a safe guess.
+        let reachable = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
+    }
+
+    /// The cores this process may use.
+    public static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// The inference pool's slots: as set, or one per core for single-threaded runs
+    /// (two sessions of one thread beat one of two by 36 % on 2 cores; see performance.md).
+    public var effectiveInferenceConcurrency: Int {
+        inferenceConcurrency ?? max(1, Self.cores / max(1, inferenceThreads == 0 ? Self.cores : inferenceThreads))
+    }
+
+    /// The circle pool's slots: as set, or half the cores, so that the Hough transform
+    /// never takes every core from detection.
+    public var effectiveCirclesConcurrency: Int { circles.concurrency ?? max(1, Self.cores / 2) }
 
     /// The database in use: `ARGUS_DATABASE_URL` or the default SQLite file.
     public var database: DatabaseLocation { databaseURL ?? .sqlite(path: dataDirectory + "/argus.sqlite") }
@@ -95,6 +123,14 @@ public struct ServerConfiguration: Sendable {
         }
         if circles.backend == .remote && circles.url == nil {
             throw ConfigurationError(description: "ARGUS_CIRCLES_BACKEND=remote needs ARGUS_CIRCLES_URL")
+        }
+        if mail.transport == .smtp && mail.smtp.security == .none && mail.smtp.username != nil {
+            throw ConfigurationError(
+                description:
+                    "ARGUS_SMTP_USERNAME with ARGUS_SMTP_SECURITY=none would send the password in clear: use starttls or tls")
+        }
+        if mail.transport == .brevo && mail.brevo.apiKey == nil {
+            throw ConfigurationError(description: "ARGUS_MAIL_TRANSPORT=brevo needs ARGUS_BREVO_API_KEY")
         }
     }
 }

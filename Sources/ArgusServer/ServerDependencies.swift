@@ -7,24 +7,35 @@ public struct ServerDependencies: Sendable {
     public let configuration: ServerConfiguration
     public let library: DetectorLibrary
     public let pool: InferencePool
+    /// The in-process circle detections' own pool: a slow Hough transform never holds a
+    /// detection slot.
+    public let circlePool: InferencePool
     public let accounts: AccountServices
     public let images: ImageServices
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
 
-    public init(
+    init(
         configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices,
-        images: ImageServices
+        images: ImageServices, mailer: Mailer
     ) {
         self.configuration = configuration
         self.library = library
         self.pool = pool
+        circlePool = InferencePool(
+            concurrency: configuration.effectiveCirclesConcurrency, queueLimit: 64,
+            maxWait: .milliseconds(Int(configuration.inferenceMaxWaitSeconds * 1000)))
         self.accounts = accounts
         self.images = images
+        self.mailer = mailer
         jobs = JobQueue(
             database: accounts.database,
-            retry: RetryPolicy(base: .milliseconds(configuration.worker.retryBaseMilliseconds)))
+            retry: RetryPolicy(base: .milliseconds(configuration.worker.retryBaseMilliseconds)),
+            notices: JobEndNotices(mailer: mailer))
     }
+
+    /// Queues the mails; the `mail.send` jobs send them.
+    public let mailer: Mailer
 
     public var database: ArgusDatabase { accounts.database }
 
@@ -37,7 +48,8 @@ public struct ServerDependencies: Sendable {
             queue: jobs,
             handlers: [
                 NoopJobHandler(), DetectBatchHandler(dependencies: self), ImageTasksHandler(dependencies: self),
-                WebhookDeliveryHandler(dependencies: self),
+                WebhookDeliveryHandler(dependencies: self), MailJobHandler(mailer: mailer),
+                PasswordResetJobHandler(resets: PasswordResets(services: accounts, mailer: mailer, jobs: jobs)),
             ],
             settings: configuration.worker,
             metrics: metrics, scheduler: { Scheduler(dependencies: self, holder: $0, logger: logger) }, logger: logger)
@@ -74,7 +86,8 @@ public struct ServerDependencies: Sendable {
             let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
             let images = try ImageServices.make(configuration: configuration, secret: secret)
             return ServerDependencies(
-                configuration: configuration, library: library, pool: pool, accounts: accounts, images: images)
+                configuration: configuration, library: library, pool: pool, accounts: accounts, images: images,
+                mailer: try Mailer(configuration: configuration))
         } catch {
             await database.shutdown()
             throw error

@@ -149,6 +149,21 @@ import Testing
     }
 
     /// Whether `/health/live` answered 200 within 20 seconds.
+    /// CUDA asked for and not usable (the CPU build only, or no GPU): `serve` stops with
+    /// an error naming the setting instead of running on the CPU unasked.
+    @Test func cudaThatCannotBeUsedStopsTheServerInsteadOfFallingBackToTheCPU() async throws {
+        let port = try ArgusProcess.freePort()
+        let data = try TestEnvironment.temporaryDirectory("cuda")
+        let outcome = try await ArgusProcess.run(
+            ["serve"],
+            environment: ["ARGUS_PORT": String(port), "ARGUS_DATA_DIR": data.path, "ARGUS_EXECUTION_PROVIDER": "cuda"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("ARGUS_EXECUTION_PROVIDER=cuda"), "\(outcome.stderr)")
+        let served = try? await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/live"), timeout: .seconds(2))
+        #expect(served == nil)
+    }
+
     static func waitUntilLive(_ base: String) async throws -> Bool {
         for _ in 0..<200 {
             let response = try? await HTTPClient.shared.execute(

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import SQLKit
 
 /// `GET/PATCH /api/v1/users/me`, `POST /api/v1/users/me/password`, `GET /api/v1/users/{id}`.
 struct UsersController {
@@ -15,16 +16,25 @@ struct UsersController {
         return routes
     }
 
+    /// The most frequent account read: one plain query on the reader connection, no
+    /// model load (Fluent's reflection is most of a small request's cost).
     func me(_ context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.read)
-        return try JSONResponse.make(UserResponse(try await load(identity.userId)))
+        guard
+            let row = try await services.database.reader.raw(
+                "SELECT \(unsafeRaw: UserResponse.columns) FROM \(ident: UserRecord.schema) WHERE id = \(bind: identity.userId)"
+            ).first()
+        else { throw Self.notFound }
+        return try JSONResponse.make(UserResponse(row: row))
     }
 
     struct UpdateRequest: JSONRequestBody {
         let name: String?
         let email: String?
+        let job_emails: Bool?
+        let weekly_report: Bool?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, email }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, email, job_emails, weekly_report }
     }
 
     func update(_ request: Request, context: ArgusRequestContext) async throws -> Response {
@@ -32,6 +42,8 @@ struct UsersController {
         let body = try await RequestBody.json(UpdateRequest.self, from: request, context: context)
         let user = try await load(identity.userId)
         if let name = body.name { user.name = try Accounts.validName(name) }
+        if let jobEmails = body.job_emails { user.jobEmails = jobEmails }
+        if let weeklyReport = body.weekly_report { user.weeklyReport = weeklyReport }
         if let rawEmail = body.email {
             let email = try Accounts.validEmail(rawEmail)
             if email != user.email {

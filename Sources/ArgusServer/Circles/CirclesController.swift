@@ -37,10 +37,11 @@ struct CirclesController {
         let start = ContinuousClock.now
         let parameters = try RequestParameters(request, allowed: CircleQuery.names)
         let options = try CircleQuery.options(from: parameters)
+        let runner = TaskRunner(dependencies: dependencies)
+        let reserved = try runner.reserve(for: [.circles])
         let upload = try await UploadedImage.read(
             from: request, field: "image", maxBytes: dependencies.configuration.maxUploadBytes)
-        let runner = TaskRunner(dependencies: dependencies)
-        let analysis = try await runner.analyse(upload.bytes, detect: nil, circles: options)
+        let analysis = try await runner.analyse(upload.bytes, detect: nil, circles: options, reserved: reserved)
         _ = try await dependencies.database.db.transaction { db in
             try await runner.record(analysis, userId: identity.userId, imageId: nil, on: db)
         }

@@ -8,6 +8,17 @@ extension ServerConfiguration {
     public static let settings: [Setting] = [
         .text("ARGUS_HOST", \.host, "address or host name to listen on. Use `0.0.0.0` for all IPv4 interfaces"),
         .integer("ARGUS_PORT", \.port, in: 0...65535, "TCP port"),
+        .seconds(
+            "ARGUS_HTTP_HEADER_TIMEOUT", \.httpTimeouts.headerSeconds, in: 1...3600,
+            "a request's head (request line and headers) must arrive within this many seconds of its first byte, or the connection is closed"
+        ),
+        .seconds(
+            "ARGUS_HTTP_BODY_TIMEOUT", \.httpTimeouts.bodySeconds, in: 1...86_400,
+            "a request's body must arrive in full within this many seconds of its head, or the connection is closed. Raise it for large uploads over slow links"
+        ),
+        .seconds(
+            "ARGUS_HTTP_IDLE_TIMEOUT", \.httpTimeouts.idleSeconds, in: 1...86_400,
+            "a kept-alive connection with no new request for this many seconds is closed"),
         .text(
             "ARGUS_DATA_DIR", \.dataDirectory,
             "created at start (startup fails, naming the setting, if it cannot be). Holds the default SQLite database, the generated JWT secret, the default image storage (`storage/`) and the cache of annotated images and thumbnails (`cache/`, safe to delete). Relative to the working directory"
@@ -73,13 +84,35 @@ extension ServerConfiguration {
             show: { $0.circles.url }),
         .text("ARGUS_CIRCLES_MODEL", \.circles.model, "the model name on that server"),
         .integer("ARGUS_CIRCLES_TIMEOUT", \.circles.timeoutSeconds, in: 1...300, "seconds each call to that server may take"),
-        .integer("ARGUS_INFERENCE_CONCURRENCY", \.inferenceConcurrency, in: 1...256, "inference jobs that run at once"),
+        Setting(
+            name: "ARGUS_INFERENCE_CONCURRENCY",
+            summary:
+                "inference jobs (decode, inference, decoding of the outputs) that run at once. The default keeps every core busy with one single-threaded session run each, which measured fastest on CPUs (see [performance.md](performance.md))",
+            accepts: "1 to 256", secret: false, defaultText: "the number of cores ÷ `ARGUS_INFERENCE_THREADS`",
+            read: { value, configuration throws(ConfigurationError) in
+                configuration.inferenceConcurrency = try Setting.parseInteger("ARGUS_INFERENCE_CONCURRENCY", value, in: 1...256)
+            },
+            show: { String($0.effectiveInferenceConcurrency) }),
         .integer(
             "ARGUS_INFERENCE_QUEUE", \.inferenceQueue, in: 0...10_000,
-            "jobs that may wait for a slot. Requests beyond this get `503 busy` with `Retry-After: 1`"),
+            "jobs that may wait for a slot, at most. Beyond it, or when a newcomer's predicted wait exceeds `ARGUS_INFERENCE_MAX_WAIT`, a request gets `503 busy` before its body is read, with `Retry-After` from the queue"
+        ),
+        .seconds(
+            "ARGUS_INFERENCE_MAX_WAIT", \.inferenceMaxWaitSeconds, in: 1...600,
+            "the longest a request waits for an inference slot: one predicted to wait longer is refused at once, and one that has waited this long is refused then (`503 busy`)"
+        ),
         .integer(
             "ARGUS_INFERENCE_THREADS", \.inferenceThreads, in: 0...256,
             "ONNX Runtime intra-op threads per inference. 0 lets ONNX Runtime choose (one per core)"),
+        Setting(
+            name: "ARGUS_CIRCLES_CONCURRENCY",
+            summary:
+                "in-process circle detections (Hough transform) that run at once, in a pool of their own so that a slow one never holds up `/detect`; they wait and are refused like inference jobs",
+            accepts: "1 to 256", secret: false, defaultText: "half the cores, at least 1",
+            read: { value, configuration throws(ConfigurationError) in
+                configuration.circles.concurrency = try Setting.parseInteger("ARGUS_CIRCLES_CONCURRENCY", value, in: 1...256)
+            },
+            show: { String($0.effectiveCirclesConcurrency) }),
         .optionalText(
             "ARGUS_ORT_LIBRARY", \.ortLibrary, default: "the library setup installed",
             "path of `libonnxruntime.so`. When set, only this file is tried (see below for the search otherwise)"),
@@ -229,6 +262,61 @@ extension ServerConfiguration {
         .integer(
             "ARGUS_JOB_RETRY_BASE_MS", \.worker.retryBaseMilliseconds, in: 1...600_000,
             "the ceiling of the first retry's random delay; each further retry doubles it, up to 10 minutes"),
+        Setting(
+            name: "ARGUS_PUBLIC_URL",
+            summary:
+                "the address users reach this server at, for the links in e-mails (password reset, job pages). Set it when Argus runs behind a proxy or a domain name",
+            accepts: "an http or https URL", secret: false, defaultText: "`http://<ARGUS_HOST>:<ARGUS_PORT>`",
+            read: { value, configuration throws(ConfigurationError) in
+                guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+                else {
+                    throw ConfigurationError(description: "ARGUS_PUBLIC_URL=\(value) is invalid: use https://HOST[:PORT][/PATH]")
+                }
+                configuration.publicURLOverride = value.hasSuffix("/") ? String(value.dropLast()) : value
+            },
+            show: { $0.publicURL }),
+        .choice(
+            "ARGUS_MAIL_TRANSPORT", \.mail.transport,
+            "how e-mail leaves: `outbox` writes one `.eml` file per message to `ARGUS_MAIL_OUTBOX_DIR`; `smtp` and `brevo` send; `off` sends nothing (see [jobs.md](jobs.md#e-mail))"
+        ),
+        .text("ARGUS_MAIL_FROM", \.mail.from, "the sender of every mail: `user@example.com` or `Name <user@example.com>`"),
+        Setting(
+            name: "ARGUS_MAIL_OUTBOX_DIR",
+            summary: "the folder of the `outbox` transport; created when the first mail is written",
+            accepts: "a path", secret: false, defaultText: "`<ARGUS_DATA_DIR>/outbox`",
+            read: { value, configuration in configuration.mail.outboxDirectory = value },
+            show: { $0.outboxPath }),
+        .optionalText(
+            "ARGUS_MAIL_TEMPLATES_DIR", \.mail.templatesDirectory, default: "built in",
+            "a folder of `<mail>.<part>.mustache` files that replace the built-in templates of those names (startup fails on a name that replaces nothing or a template that does not parse)"
+        ),
+        .text("ARGUS_SMTP_HOST", \.mail.smtp.host, "the SMTP server, for `ARGUS_MAIL_TRANSPORT=smtp`"),
+        .integer(
+            "ARGUS_SMTP_PORT", \.mail.smtp.port, in: 0...65535,
+            "its port; 0 picks the usual one for `ARGUS_SMTP_SECURITY` (587, 465 or 25)"),
+        .choice(
+            "ARGUS_SMTP_SECURITY", \.mail.smtp.security,
+            "`starttls` upgrades the connection (and refuses a server without STARTTLS), `tls` speaks TLS from the start, `none` neither (AUTH is then refused)"
+        ),
+        .optionalText(
+            "ARGUS_SMTP_USERNAME", \.mail.smtp.username, default: "none",
+            "the SMTP user name; with it, Argus authenticates with AUTH PLAIN (or LOGIN, when that is all the server offers)"),
+        .secretText("ARGUS_SMTP_PASSWORD", \.mail.smtp.password, "the SMTP password"),
+        .optionalText(
+            "ARGUS_SMTP_CA_FILE", \.mail.smtp.caFile, default: "the system's",
+            "PEM certificates trusted for the SMTP server besides the system's (a private CA)"),
+        .integer(
+            "ARGUS_SMTP_TIMEOUT", \.mail.smtp.timeoutSeconds, in: 1...600,
+            "seconds one SMTP conversation may take, connecting included"),
+        .secretText("ARGUS_BREVO_API_KEY", \.mail.brevo.apiKey, "the Brevo API key, for `ARGUS_MAIL_TRANSPORT=brevo`"),
+        .text("ARGUS_BREVO_URL", \.mail.brevo.url, "Brevo's transactional e-mail endpoint"),
+        .seconds(
+            "ARGUS_PASSWORD_RESET_TTL", \.accounts.passwordResetLifetime, in: 300...86_400,
+            "how long the link of a password-reset mail works (it works once)"),
+        .integer(
+            "ARGUS_WORKER_METRICS_PORT", \.worker.metricsPort, in: 0...65535,
+            "`argus worker` serves `GET /metrics` and `GET /health` (`/live`, `/ready`) on this port of `ARGUS_HOST`, for scraping each worker process; 0 serves nothing. `argus serve` ignores it (its own port has both)"
+        ),
         .integer(
             "ARGUS_MAX_JSON_BYTES", \.maxJSONBytes, in: 1024...(16 << 20),
             "largest JSON or form body on every route but the uploads. Larger ones get `413 payload_too_large`"),

@@ -17,6 +17,8 @@ struct DetectController {
             let height: Int
         }
         struct Timings: Codable {
+            /// Waiting for an inference slot.
+            let queue: Double
             let decode: Double
             let preprocess: Double
             let inference: Double
@@ -40,11 +42,13 @@ struct DetectController {
         let start = DispatchTime.now()
         let query = try DetectionQuery(
             parameters: try RequestParameters(request, allowed: DetectionQuery.names), defaultModel: configuration.defaultModel)
+        let runner = TaskRunner(dependencies: dependencies)
+        // Refused before the body is read: under overload a refusal must cost next to nothing.
+        let reserved = try runner.reserve(for: [.detect])
         let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: configuration.maxUploadBytes).bytes
         let detector = try Self.detector(query.model, in: dependencies.library)
         let options = try query.resolvingClasses(labels: detector.manifest.labels)
-        let runner = TaskRunner(dependencies: dependencies)
-        let analysis = try await runner.analyse(upload, detect: (detector, options), circles: nil)
+        let analysis = try await runner.analyse(upload, detect: (detector, options), circles: nil, reserved: reserved)
         // Signed-in callers' detections go to their history (the image itself is not kept).
         if let userId = identity?.userId {
             _ = try await dependencies.database.db.transaction { db in
@@ -61,7 +65,8 @@ struct DetectController {
             model: detector.manifest.id, image: .init(width: image.width, height: image.height),
             detections: output.detections.map(DetectionRecord.init),
             timings_ms: .init(
-                decode: decodeMs, preprocess: output.timings.preprocess, inference: output.timings.inference,
+                queue: analysis.queueMs, decode: decodeMs, preprocess: output.timings.preprocess,
+                inference: output.timings.inference,
                 postprocess: output.timings.postprocess, total: total))
     }
 

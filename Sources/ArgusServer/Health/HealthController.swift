@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// `GET /health/live` (the process answers), `GET /health/ready` (the default model is
-/// loaded, migrations are applied and the database answers: 503 until then) and
+/// loaded, except in a worker process, migrations are applied and the database answers:
+/// 503 until then) and
 /// `GET /health` (each dependency with its status and timing).
 struct HealthController {
     let dependencies: ServerDependencies
@@ -12,8 +13,12 @@ struct HealthController {
     var pool: InferencePool { dependencies.pool }
     var configuration: ServerConfiguration { dependencies.configuration }
 
-    init(dependencies: ServerDependencies) {
+    /// False in `argus worker`, which loads no model up front.
+    let servesRequests: Bool
+
+    init(dependencies: ServerDependencies, servesRequests: Bool = true) {
         self.dependencies = dependencies
+        self.servesRequests = servesRequests
     }
 
     struct Status: ResponseEncodable {
@@ -36,7 +41,9 @@ struct HealthController {
         routes.get("live") { _, _ in Status(status: "ok") }
         routes.get("ready") { request, context -> Response in
             let database = await self.database()
-            let ready = library.loadedIds.contains(configuration.defaultModel) && database.status == "ok"
+            // A worker process loads models when a job needs one: it is ready when its database is.
+            let modelReady = !servesRequests || library.loadedIds.contains(configuration.defaultModel)
+            let ready = modelReady && database.status == "ok"
             var response = try Status(status: ready ? "ready" : "loading").response(from: request, context: context)
             response.status = ready ? .ok : .serviceUnavailable
             return response
@@ -94,11 +101,18 @@ struct HealthController {
     private func inference() -> Check {
         timed {
             let load = pool.load
+            let circles = dependencies.circlePool
+            let circleLoad = circles.load
             return (
                 true,
                 [
                     "running": String(load.running), "waiting": String(load.waiting),
-                    "concurrency": String(pool.concurrency), "queue_limit": String(pool.queueLimit),
+                    "concurrency": String(pool.concurrency), "threads_per_run": String(configuration.inferenceThreads),
+                    "queue_limit": String(pool.queueLimit), "line_capacity": String(pool.lineCapacity),
+                    "max_wait_s": String(Int(configuration.inferenceMaxWaitSeconds)),
+                    "service_ms": String(format: "%.1f", pool.serviceSeconds * 1000),
+                    "circles_running": String(circleLoad.running), "circles_waiting": String(circleLoad.waiting),
+                    "circles_concurrency": String(circles.concurrency),
                 ]
             )
         }

@@ -78,7 +78,8 @@ struct ImageIntake: Sendable {
     /// synced aside while the image is analysed, and published only once the image
     /// decoded and its tasks ran.
     func ingest(
-        _ upload: Upload, userId: UUID, detect: (Detector, DetectionOptions)?, circles: CircleOptions?
+        _ upload: Upload, userId: UUID, detect: (Detector, DetectionOptions)?, circles: CircleOptions?,
+        reserved: TaskRunner.Reservations = TaskRunner.Reservations()
     ) async throws -> Ingested {
         switch try await check(upload, userId: userId) {
         case .duplicate(let record):
@@ -88,7 +89,7 @@ struct ImageIntake: Sendable {
             let analysis: TaskRunner.Analysis
             do {
                 analysis = try await TaskRunner(dependencies: dependencies).analyse(
-                    upload.bytes, detect: detect, circles: circles)
+                    upload.bytes, detect: detect, circles: circles, reserved: reserved)
             } catch {
                 await (try? staging)?.blob.discard()
                 throw error

@@ -37,9 +37,10 @@ struct ImagesController {
 
     func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.write)
-        let request = try await TaskUpload.read(request, dependencies: dependencies)
+        let request = try await TaskUpload.read(request, dependencies: dependencies, refusingWhenBusy: true)
         let ingested = try await ImageIntake(dependencies: dependencies).ingest(
-            request.upload, userId: identity.userId, detect: request.detect, circles: request.circles)
+            request.upload, userId: identity.userId, detect: request.detect, circles: request.circles,
+            reserved: request.reserved)
         switch ingested {
         case .duplicate(let record):
             return try await duplicate(record)

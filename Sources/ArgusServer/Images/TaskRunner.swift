@@ -40,34 +40,78 @@ struct TaskRunner: Sendable {
     struct Analysis: Sendable {
         let image: Image
         let decodeMs: Double
+        /// Waited for a slot of the pool that decoded the image.
+        var queueMs = 0.0
         var detection: (detector: Detector, output: DetectionOutput, totalMs: Double)?
         var circles: (name: String, found: [DetectedCircle], ms: Double)?
     }
 
-    /// Decodes the upload and runs the asked-for tasks in ONE slot of the bounded pool:
-    /// a request queues once, and its pixels never wait in memory for a second turn.
-    /// A remote circle detector is called after the slot is given back.
-    func analyse(
+    /// `analyse` for a job: a job has no client to answer `503 busy`, so while the pool is
+    /// saturated (by requests, say) it waits its turn, retrying at growing intervals
+    /// (20 ms doubling to 1 s), rather than failing the image.
+    func analyseWaiting(
         _ bytes: [UInt8], detect: (Detector, DetectionOptions)?, circles circleOptions: CircleOptions?
+    ) async throws -> Analysis {
+        var pause = Duration.milliseconds(20)
+        while true {
+            do {
+                return try await analyse(bytes, detect: detect, circles: circleOptions)
+            } catch is InferencePoolError {
+                try await _Concurrency.Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            }
+        }
+    }
+
+    /// Decodes the upload and runs detection in ONE slot of the inference pool (a request
+    /// queues once there, and its pixels never wait in memory for a second turn), then the
+    /// Hough transform in a slot of the circle pool, so that a slow transform never holds
+    /// up detection. A remote circle detector is called after the slots are given back.
+    func analyse(
+        _ bytes: [UInt8], detect: (Detector, DetectionOptions)?, circles circleOptions: CircleOptions?,
+        reserved: Reservations = Reservations()
     ) async throws -> Analysis {
         let limits = dependencies.configuration.imageLimits
         let circleDetector = dependencies.images.circles
         let hough = circleDetector as? HoughCircleDetector
-        var analysis = try await dependencies.pool.run { () throws -> Analysis in
+        let enqueued = ContinuousClock.now
+        let decode = { @Sendable () throws -> Analysis in
             let decodeStart = ContinuousClock.now
             let image = try bytes.withUnsafeBytes { try Image.decode($0, limits: limits) }
             var analysis = Analysis(image: image, decodeMs: Self.milliseconds(since: decodeStart))
-            if let (detector, options) = detect {
-                let start = ContinuousClock.now
-                let output = try detector.detect(image, options: options)
-                analysis.detection = (detector, output, Self.milliseconds(since: start))
-            }
-            if let circleOptions, let hough {
-                let start = ContinuousClock.now
-                let found = try hough.detectNow(image, options: circleOptions)
-                analysis.circles = (hough.name, found, Self.milliseconds(since: start))
-            }
+            analysis.queueMs = Self.milliseconds(enqueued, decodeStart)
             return analysis
+        }
+        let findCircles = { @Sendable (analysis: inout Analysis) throws in
+            guard let circleOptions, let hough else { return }
+            let start = ContinuousClock.now
+            let found = try hough.detectNow(analysis.image, options: circleOptions)
+            analysis.circles = (hough.name, found, Self.milliseconds(since: start))
+        }
+        var analysis: Analysis
+        if let (detector, options) = detect {
+            analysis = try await dependencies.pool.run(reservation: reserved.inference) { () throws -> Analysis in
+                var analysis = try decode()
+                let start = ContinuousClock.now
+                let output = try detector.detect(analysis.image, options: options)
+                analysis.detection = (detector, output, Self.milliseconds(since: start))
+                return analysis
+            }
+            if circleOptions != nil, hough != nil {
+                analysis = try await dependencies.circlePool.run(reservation: reserved.circles) { [analysis] in
+                    var analysis = analysis
+                    try findCircles(&analysis)
+                    return analysis
+                }
+            }
+        } else if circleOptions != nil, hough != nil {
+            analysis = try await dependencies.circlePool.run(reservation: reserved.circles) {
+                var analysis = try decode()
+                try findCircles(&analysis)
+                return analysis
+            }
+        } else {
+            analysis = try await dependencies.pool.run(reservation: reserved.inference, decode)
         }
         if let circleOptions, hough == nil {
             let start = ContinuousClock.now
@@ -82,6 +126,25 @@ struct TaskRunner: Sendable {
             dependencies.metrics.inferenceFinished(model: circles.name, milliseconds: circles.ms)
         }
         return analysis
+    }
+
+    /// Places in the pools a request's tasks will use, taken before its body is read.
+    struct Reservations: Sendable {
+        var inference: InferencePool.Reservation?
+        var circles: InferencePool.Reservation?
+    }
+
+    /// Takes the places `tasks` need, or throws the refusal (`503 busy`) before the
+    /// request's body is read: under overload a refusal must cost next to nothing.
+    func reserve(for tasks: [Task]) throws(InferencePoolError) -> Reservations {
+        var reservations = Reservations()
+        let hough = dependencies.images.circles is HoughCircleDetector
+        // Detection decodes in the inference pool; circles alone, in the circle pool.
+        if tasks.contains(.detect) || (tasks.contains(.circles) && !hough) {
+            reservations.inference = try dependencies.pool.reserve()
+        }
+        if tasks.contains(.circles) && hough { reservations.circles = try dependencies.circlePool.reserve() }
+        return reservations
     }
 
     /// Records the analysis's runs (and objects) for the user; nothing for anonymous callers.
@@ -135,7 +198,11 @@ struct TaskRunner: Sendable {
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
+        milliseconds(start, .now)
+    }
+
+    static func milliseconds(_ start: ContinuousClock.Instant, _ end: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: end)
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 }

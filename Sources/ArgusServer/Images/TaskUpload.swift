@@ -15,14 +15,23 @@ struct TaskUpload: Sendable {
     /// The model the request named (or the default), whether or not it runs.
     let model: String
     let circleOptions: CircleOptions
+    /// The pools' places taken before the body was read (none for `POST /uploads`).
+    let reserved: TaskRunner.Reservations
 
     /// What an upload may set in its query string or form fields.
     static let parameters = DetectionQuery.names.union(CircleQuery.names).union(["tasks"])
 
-    static func read(_ request: Request, dependencies: ServerDependencies) async throws -> TaskUpload {
+    /// With `refusingWhenBusy` (tasks run during the request), a full pool refuses it
+    /// before its body is read.
+    static func read(_ request: Request, dependencies: ServerDependencies, refusingWhenBusy: Bool) async throws -> TaskUpload {
         let configuration = dependencies.configuration
         var parameters = try RequestParameters(request, allowed: Self.parameters)
-        _ = try TaskRunner.parse(parameters["tasks"])
+        // Refused before the body is read when the pools are full (by the query's tasks:
+        // a form field may name others, but the body is what an overload cannot afford).
+        let reserved =
+            refusingWhenBusy
+            ? try TaskRunner(dependencies: dependencies).reserve(for: try TaskRunner.parse(parameters["tasks"]))
+            : TaskRunner.Reservations()
         _ = try DetectionQuery(parameters: parameters, defaultModel: configuration.defaultModel)
         _ = try CircleQuery.options(from: parameters)
         let upload = try await UploadedImage.read(from: request, field: "file", maxBytes: configuration.maxUploadBytes)
@@ -35,7 +44,7 @@ struct TaskUpload: Sendable {
         return TaskUpload(
             upload: upload, tasks: tasks, detector: detector, detectOptions: detectOptions,
             model: detector?.manifest.id ?? query.model,
-            circleOptions: circleOptions)
+            circleOptions: circleOptions, reserved: reserved)
     }
 
     /// The detect task as `TaskRunner.analyse` takes it.
