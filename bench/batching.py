@@ -71,6 +71,16 @@ print(changed)
 """
 
 
+def display_path(path: Path) -> str:
+    """The model's path as the report shows it: relative to the repository, or to ../shared."""
+    for base, shown in ((L.ROOT, ""), (L.SHARED, "../shared/")):
+        try:
+            return shown + str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return path.name
+
+
 def dynamic_copy(model: Path, out: Path) -> int:
     python = L.ROOT / ".deps" / "venv" / "bin" / "python"
     done = subprocess.run([str(python), "-c", REWRITE, str(model), str(out)], capture_output=True, text=True,
@@ -96,7 +106,7 @@ def measure(model_id: str, paths: list[Path], seconds: float, folder: Path) -> t
     copy = folder / f"{model_id}-dynamic.onnx"
     reshapes = dynamic_copy(Path(det.path), copy)
     tensors = [det.preprocess(ref.read_image(p))[0] for p in paths]
-    info = {"model": model_id, "file": str(det.path), "input_shape": [int(d) for d in det.session.get_inputs()[0].shape],
+    info = {"model": model_id, "file": display_path(Path(det.path)), "input_shape": [int(d) for d in det.session.get_inputs()[0].shape],
             "reshapes_rewritten": reshapes}
     check = ref.make_session(copy, 1)
     try:
