@@ -63,11 +63,20 @@ bash scripts/fuzz.sh "${ARGUS_TEST_FUZZ_SECONDS:-45}" || fuzz_status=$?
 # the suite on 2 cores their timings say more about the machine than about Argus.
 under_load='ConnectionDefenceTests|SlowTaskIsolationTests|InferencePoolTests'
 sqlite_status=0
-ARGUS_TEST_EXCHANGES_DIR=.build/test-exchanges/sqlite swift test --skip "$under_load" || sqlite_status=$?
+ARGUS_TEST_EXCHANGES_DIR=.build/test-exchanges/sqlite swift test --skip "$under_load" 2>&1 |
+    tee .build/sqlite-tests.log || sqlite_status=$?
 validate sqlite || sqlite_status=1
-ARGUS_TEST_EXCHANGES_DIR=.build/test-exchanges/sqlite-under-load swift test --filter "$under_load" || sqlite_status=$?
-validate sqlite-under-load || sqlite_status=1
+under_load_status=0
+ARGUS_TEST_EXCHANGES_DIR=.build/test-exchanges/sqlite-under-load swift test --filter "$under_load" 2>&1 |
+    tee .build/sqlite-under-load-tests.log || under_load_status=$?
+validate sqlite-under-load || under_load_status=1
 
-for status in "$postgres_status" "$sqlite_status" "$fuzz_status" "$schemathesis_status"; do
+# A summary last, so that the tail of a CI log says which pass failed and why.
+echo "== summary: postgres=$postgres_status schemathesis=$schemathesis_status fuzz=$fuzz_status" \
+    "sqlite=$sqlite_status sqlite-under-load=$under_load_status"
+for log in .build/postgres-tests.log .build/sqlite-tests.log .build/sqlite-under-load-tests.log; do
+    grep -E "^✘|recorded an issue" "$log" | head -n 20 | sed "s|^|[$(basename "$log" .log)] |" || true
+done
+for status in "$postgres_status" "$sqlite_status" "$under_load_status" "$fuzz_status" "$schemathesis_status"; do
     [ "$status" -eq 0 ] || exit "$status"
 done
