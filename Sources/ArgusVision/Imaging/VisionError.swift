@@ -38,7 +38,7 @@ public struct ImageLimits: Sendable, Hashable {
 
     public static let `default` = ImageLimits()
 
-    func check(width: Int, height: Int) throws(ImageError) {
+    public func check(width: Int, height: Int) throws(ImageError) {
         if width > maxWidth || height > maxHeight {
             throw .tooLarge(width: width, height: height, maxWidth: maxWidth, maxHeight: maxHeight)
         }

@@ -11,6 +11,9 @@ public struct TensorInfo: Sendable, Hashable {
     public var shape: [Int]
 
     public var isFloat: Bool { elementType == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT.rawValue }
+
+    /// The element type, or nil for one Argus does not know (a map or a sequence).
+    public var type: TensorElementType? { TensorElementType(rawValue: elementType) }
 }
 
 /// A float32 tensor owned by Swift.
@@ -145,6 +148,80 @@ public final class InferenceSession: @unchecked Sendable {
         try withBuffers(feeds[...]) { buffers in
             try run(buffers) { views in views.map { Tensor(shape: $0.shape, data: Array($0.data)) } }
         }
+    }
+
+    /// Runs the model on tensors of any fixed-size element type, given in the order of
+    /// `inputs`, and copies out the outputs named in `requested` (all when nil), in
+    /// that order. This is what a model server needs: raw tensors in, raw tensors out.
+    /// - Throws: `InferenceError.badInput` when a feed's type or byte count does not fit
+    ///   the model, `InferenceError.runtime` with ONNX Runtime's message otherwise.
+    public func runRaw(_ feeds: [RawTensor], requested: [String]? = nil) throws -> [RawTensor] {
+        guard feeds.count == inputs.count else {
+            throw InferenceError.badInput("the model takes \(inputs.count) inputs, \(feeds.count) given")
+        }
+        let selected: [Int] =
+            try requested?.map { name in
+                guard let index = outputs.firstIndex(where: { $0.name == name }) else {
+                    throw InferenceError.badInput("the model has no output '\(name)'")
+                }
+                return index
+            } ?? Array(outputs.indices)
+        let api = runtime.api.pointee
+        var values: [OpaquePointer?] = []
+        var buffers: [UnsafeMutableRawBufferPointer] = []
+        defer {
+            values.forEach { api.ReleaseValue!($0) }
+            buffers.forEach { $0.deallocate() }
+        }
+        for (feed, info) in zip(feeds, inputs) {
+            guard feed.type.rawValue == info.elementType, let size = feed.type.byteSize else {
+                throw InferenceError.badInput("input \(info.name) has element type \(info.elementType), not \(feed.type)")
+            }
+            guard let count = RawTensor.elementCount(feed.shape), count * size == feed.bytes.count else {
+                throw InferenceError.badInput("input \(info.name): shape \(feed.shape) does not match \(feed.bytes.count) bytes")
+            }
+            // ONNX Runtime reads the feed in place: it needs memory that outlives the call.
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(feed.bytes.count, 1), alignment: 64)
+            buffers.append(buffer)
+            feed.bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            var value: OpaquePointer?
+            var shape = feed.shape.map(Int64.init)
+            try runtime.check(
+                api.CreateTensorWithDataAsOrtValue!(
+                    memoryInfo, buffer.baseAddress, feed.bytes.count, &shape, shape.count,
+                    ONNXTensorElementDataType(rawValue: feed.type.rawValue), &value))
+            values.append(value)
+        }
+
+        var results = [OpaquePointer?](repeating: nil, count: selected.count)
+        defer { results.forEach { if let value = $0 { api.ReleaseValue!(value) } } }
+        let inputNamePointers = inputNames.map { UnsafePointer<CChar>($0) as UnsafePointer<CChar>? }
+        let outputNamePointers = selected.map { UnsafePointer<CChar>(self.outputNames[$0]) as UnsafePointer<CChar>? }
+        try runtime.check(
+            api.Run!(
+                session, nil, inputNamePointers, values, values.count, outputNamePointers, outputNamePointers.count,
+                &results))
+        return try zip(results, selected).map { value, index in try copy(of: value, name: outputs[index].name) }
+    }
+
+    private func copy(of value: OpaquePointer?, name: String) throws -> RawTensor {
+        let api = runtime.api.pointee
+        var info: OpaquePointer?
+        try runtime.check(api.GetTensorTypeAndShape!(value, &info))
+        defer { api.ReleaseTensorTypeAndShapeInfo!(info) }
+        var elementType = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED
+        try runtime.check(api.GetTensorElementType!(info, &elementType))
+        guard let type = TensorElementType(rawValue: elementType.rawValue), let size = type.byteSize else {
+            throw InferenceError.unsupportedTensorType(name: name, type: elementType.rawValue)
+        }
+        let shape = try Self.dimensions(runtime: runtime, info: info)
+        let count = shape.reduce(1, *)
+        guard count > 0 else { return RawTensor(name: name, type: type, shape: shape, bytes: []) }
+        var data: UnsafeMutableRawPointer?
+        try runtime.check(api.GetTensorMutableData!(value, &data))
+        guard let data else { throw InferenceError.runtime("output \(name) has no data") }
+        let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: count * size))
+        return RawTensor(name: name, type: type, shape: shape, bytes: bytes)
     }
 
     private func withBuffers<Result>(
