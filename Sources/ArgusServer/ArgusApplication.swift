@@ -161,9 +161,14 @@ public enum ArgusApplication {
         let jsonLimit = BodyLimitMiddleware(limit: configuration.maxJSONBytes)
         let authentication = AuthenticationMiddleware(authenticator: Authenticator(services: accounts))
         func group(
-            _ body: BodyLimitMiddleware, authenticated: Bool, budget: String, _ limit: RateLimit?
+            _ body: BodyLimitMiddleware, authenticated: Bool, budget: String, _ limit: RateLimit?,
+            at base: String = apiBase, errors: ErrorShapeMiddleware? = nil
         ) -> RouterGroup<ArgusRequestContext> {
-            let group = router.group(RouterPath(apiBase)).add(middleware: body)
+            let group = router.group(RouterPath(base))
+            // Outside the rest, so that refusals of the body limit, authentication and rate
+            // limits are answered in that API's own shape too.
+            if let errors { group.add(middleware: errors) }
+            group.add(middleware: body)
             if authenticated { group.add(middleware: authentication) }
             if let limit {
                 group.add(
@@ -214,6 +219,21 @@ public enum ArgusApplication {
         let jobs = JobsController(dependencies: dependencies)
         api.addRoutes(jobs.routes, atPath: "/jobs")
         api.addRoutes(jobs.adminRoutes, atPath: "/admin")
+
+        // Compatibility: the DeepStack / CodeProject.AI API and the Open Inference Protocol,
+        // each failing in its own error shape, authenticated and limited like the native API.
+        let deepStack = group(
+            uploadLimit, authenticated: true, budget: "inference", limits.inference, at: "/v1",
+            errors: DeepStackController.errorShape)
+        deepStack.addRoutes(DeepStackController(dependencies: dependencies).routes)
+        let openInference = OpenInferenceController(dependencies: dependencies)
+        let v2Errors = OpenInferenceController.errorShape
+        router.group("/v2/health").add(middleware: v2Errors).add(middleware: jsonLimit).addRoutes(openInference.healthRoutes)
+        group(jsonLimit, authenticated: true, budget: "api", limits.api, at: "/v2", errors: v2Errors)
+            .addRoutes(openInference.metadataRoutes)
+        let inferLimit = BodyLimitMiddleware(limit: configuration.inferMaxBytes)
+        group(inferLimit, authenticated: true, budget: "inference", limits.inference, at: "/v2", errors: v2Errors)
+            .addRoutes(openInference.inferenceRoutes)
         return router
     }
 }

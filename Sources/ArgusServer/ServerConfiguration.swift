@@ -53,6 +53,10 @@ public struct ServerConfiguration: Sendable {
     public var worker = WorkerSettings()
     /// The most images one `POST /detect/batch` may hold.
     public var batchMaxImages = 100
+    /// Whether the compatibility APIs (`/v1/vision`, `/v2`) take calls without a credential.
+    public var compatAnonymous = false
+    /// The largest `POST /v2/models/{name}/infer` body.
+    public var inferMaxBytes = 32 * 1024 * 1024
     /// Lets webhooks reach private, loopback and link-local addresses.
     public var webhookAllowPrivate = false
     /// Images and their results are deleted after this many days; 0 keeps them.

@@ -24,8 +24,9 @@ import Testing
         let router = try await TestServer.withDependencies(try await TestServer.configuration()) {
             ArgusApplication.makeRouter($0)
         }
+        // The compatibility APIs' catch-alls (`/v2/**`) only answer unknown paths in their shape.
         let served = Set(
-            router.routes.map { route -> String in
+            router.routes.filter { !$0.path.description.hasSuffix("**") }.map { route -> String in
                 // Hummingbird writes parameters as ":name", OpenAPI as "{name}".
                 let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { part in
                     part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)

@@ -34,8 +34,9 @@ public enum ArgusProcess {
     /// Runs to completion; output goes through files so large outputs cannot block the pipe.
     /// The wait happens off Swift's cooperative threads: blocking one of them (two on a
     /// 2-core machine) would starve the in-process servers of the other suites.
+    /// `program` runs another executable (a Python client, say) the same way.
     public static func run(
-        _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil
+        _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil, program: URL? = nil
     ) async throws
         -> Outcome
     {
@@ -44,7 +45,7 @@ public enum ArgusProcess {
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program ?? executable
         process.arguments = arguments
         process.environment = environment(extra)
         process.standardOutput = try FileHandle(forWritingTo: out)

@@ -9,6 +9,8 @@ public struct CirclesSettings: Sendable {
     public var url: String?
     public var model = "circles"
     public var timeoutSeconds = 10
+    /// Sent as `Authorization: Bearer ...` to that server.
+    public var apiKey: String?
     /// In-process detections at once; nil: half the cores.
     public var concurrency: Int?
 

@@ -84,6 +84,9 @@ extension ServerConfiguration {
             show: { $0.circles.url }),
         .text("ARGUS_CIRCLES_MODEL", \.circles.model, "the model name on that server"),
         .integer("ARGUS_CIRCLES_TIMEOUT", \.circles.timeoutSeconds, in: 1...300, "seconds each call to that server may take"),
+        .secretText(
+            "ARGUS_CIRCLES_API_KEY", \.circles.apiKey,
+            "a credential sent to that server as `Authorization: Bearer ...` (an Argus API key when the server is another Argus)"),
         Setting(
             name: "ARGUS_INFERENCE_CONCURRENCY",
             summary:
@@ -233,6 +236,13 @@ extension ServerConfiguration {
         .integer(
             "ARGUS_BATCH_MAX_IMAGES", \.batchMaxImages, in: 1...1000,
             "the most images one `POST /api/v1/detect/batch` may hold, each up to `ARGUS_MAX_UPLOAD_BYTES`"),
+        .boolean(
+            "ARGUS_COMPAT_ANONYMOUS", \.compatAnonymous,
+            "with `true`, the DeepStack / CodeProject.AI routes (`/v1/vision/...`) and the Open Inference Protocol routes (`/v2/...`) run without a credential, for NVRs and model clients on a private network (see [compatibility.md](compatibility.md)). Results of anonymous calls are not recorded"
+        ),
+        .integer(
+            "ARGUS_INFER_MAX_BYTES", \.inferMaxBytes, in: 1024...(1 << 30),
+            "largest `POST /v2/models/{name}/infer` body in bytes (default 32 MiB), JSON or binary tensors"),
         .boolean(
             "ARGUS_WEBHOOK_ALLOW_PRIVATE", \.webhookAllowPrivate,
             "with `true`, webhooks may point at private, loopback and link-local addresses (refused by default, when a webhook is made and before every delivery)"

@@ -15,6 +15,11 @@ enum JSONCoding {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }
+
+    /// A string as a JSON string literal, for bodies written by hand (large tensors).
+    static func quoted(_ text: String) -> String {
+        (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    }
 }
 
 extension UUID {

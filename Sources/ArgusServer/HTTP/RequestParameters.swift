@@ -6,9 +6,16 @@ import Hummingbird
 /// and each typed read checks its range and says what is allowed.
 struct RequestParameters: Sendable {
     enum Source: Sendable {
-        case query, form
+        /// `parameters` of an Open Inference Protocol request.
+        case query, form, inferenceParameter
 
-        var noun: String { self == .query ? "query parameter" : "form field" }
+        var noun: String {
+            switch self {
+            case .query: "query parameter"
+            case .form: "form field"
+            case .inferenceParameter: "request parameter"
+            }
+        }
     }
 
     private var values: [String: (value: String, source: Source)] = [:]

@@ -34,6 +34,7 @@ extension ImageServices {
         case .remote:
             var settings = OpenInferenceClient.Settings()
             settings.timeout = .seconds(Int64(configuration.circles.timeoutSeconds))
+            settings.bearerToken = configuration.circles.apiKey
             circles = RemoteCircleDetector(
                 client: OpenInferenceClient(baseURL: configuration.circles.url ?? "", settings: settings),
                 model: configuration.circles.model)

@@ -43,6 +43,8 @@ public final class OpenInferenceClient: Sendable {
         public var breakerCooldown: Duration = .seconds(30)
         /// How long a readiness answer is trusted.
         public var healthTTL: Duration = .seconds(5)
+        /// Sent as `Authorization: Bearer ...` with every call, when the server wants one.
+        public var bearerToken: String?
 
         public init() {}
     }
@@ -81,8 +83,9 @@ public final class OpenInferenceClient: Sendable {
             return cached.ready
         }
         var ready = false
-        if let response = try? await http.execute(HTTPClientRequest(url: baseURL + "/v2/health/ready"), timeout: settings.timeout)
-        {
+        var request = HTTPClientRequest(url: baseURL + "/v2/health/ready")
+        if let token = settings.bearerToken { request.headers.add(name: "Authorization", value: "Bearer " + token) }
+        if let response = try? await http.execute(request, timeout: settings.timeout) {
             ready = response.status == .ok
             _ = try? await response.body.collect(upTo: 1 << 16)
         }
@@ -210,6 +213,8 @@ public final class OpenInferenceClient: Sendable {
     }
 
     private func send(_ request: HTTPClientRequest) async throws -> (Int, Data) {
+        var request = request
+        if let token = settings.bearerToken { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token) }
         do {
             let response = try await http.execute(request, timeout: settings.timeout)
             let body = try await response.body.collect(upTo: 64 << 20)
