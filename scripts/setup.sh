@@ -16,4 +16,5 @@ bash "$here/setup-onnxruntime.sh"
 if [ "${GPU:-0}" = "1" ]; then bash "$here/setup-onnxruntime-gpu.sh"; fi
 bash "$here/setup-venv.sh"
 bash "$here/setup-models.sh"
+bash "$here/setup-face-model.sh"
 bash "$here/setup-swagger-ui.sh"

@@ -46,6 +46,9 @@ public enum TestEnvironment {
                 let manifest = try store.manifest(for: id)
                 try store.importFile(at: installed + "/" + manifest.file, as: id)
             }
+            // The face detector is not a catalogue detector: its file is copied as setup installed it.
+            try FileManager.default.copyItem(
+                atPath: installed + "/" + FaceDetector.modelFile, toPath: directory.path + "/" + FaceDetector.modelFile)
             let sharedModels = shared.appendingPathComponent("models").path
             try store.importFile(at: sharedModels + "/yolox-nano/yolox_nano_416.onnx", as: "yolox-nano")
             try store.importFile(at: sharedModels + "/picodet-s/picodet_s_320_coco.onnx", as: "picodet-s")
@@ -60,6 +63,9 @@ public enum TestEnvironment {
         }
         return store
     }()
+
+    /// The face detector of `models`, as a server loads it.
+    public static let faces = FaceLibrary(store: models, runtime: runtime, sessionOptions: SessionOptions(intraOpThreads: 1))
 
     public static let detectors = DetectorLibrary(
         store: models, runtime: runtime, sessionOptions: SessionOptions(intraOpThreads: 1))

@@ -9,7 +9,7 @@ public final class Image: @unchecked Sendable {
     public let width: Int
     public let height: Int
 
-    private init(handle: OpaquePointer) {
+    init(handle: OpaquePointer) {
         self.handle = handle
         width = Int(ci_image_width(handle))
         height = Int(ci_image_height(handle))

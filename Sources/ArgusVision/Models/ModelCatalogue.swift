@@ -3,8 +3,9 @@ import ArgusCore
 /// The models Argus knows by name: their manifests, checksums and where they come from.
 public enum ModelCatalogue {
     public static let defaultDetector = "yolov3-tiny"
-    /// The models `make setup` builds (scripts/setup-models.sh).
-    public static let installedBySetup: Set<String> = ["yolov3-tiny", "yolov3-tiny-decoded"]
+    /// The models `make setup` builds: the two YOLOv3-tiny files (scripts/setup-models.sh)
+    /// and the face detector, which is not a catalogue detector (scripts/setup-face-model.sh).
+    public static let installedBySetup: Set<String> = ["yolov3-tiny", "yolov3-tiny-decoded", "centerface"]
 
     /// Darknet's YOLOv3-tiny anchors, as its .cfg lists them, per output (stride 32 first).
     static let yolov3TinyAnchors = [

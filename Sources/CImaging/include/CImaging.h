@@ -78,6 +78,12 @@ void ci_draw_box(ci_image *image, float x1, float y1, float x2, float y2, uint8_
 void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r, uint8_t g, uint8_t b,
                     const char *label, int thickness);
 
+enum ci_redact_method { CI_REDACT_BLUR = 0, CI_REDACT_PIXELATE = 1, CI_REDACT_BOX = 2 };
+
+/// Hides a region in place (clipped to the image): a Gaussian blur strong enough that no
+/// feature survives, coarse pixels (about 8 blocks across the region), or a solid black box.
+int ci_redact(ci_image *image, float x1, float y1, float x2, float y2, int method, char *error, size_t error_length);
+
 typedef struct ci_circle_params {
     double dp;                    // accumulator resolution: 1 = the image's
     double min_distance;          // between centres, pixels
