@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "ArgusEndToEndTests",
             dependencies: [
-                "argus", "ArgusCore", "ArgusTestSupport",
+                "argus", "ArgusCore", "ArgusVision", "ArgusTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -12,6 +12,8 @@ public struct ServerDependencies: Sendable {
     public let circlePool: InferencePool
     public let accounts: AccountServices
     public let images: ImageServices
+    /// The face detector, loaded on first use, on the detectors' runtime and settings.
+    public let faces: FaceLibrary
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
 
@@ -22,6 +24,7 @@ public struct ServerDependencies: Sendable {
         self.configuration = configuration
         self.library = library
         self.pool = pool
+        faces = FaceLibrary(store: library.store, runtime: library.runtime, sessionOptions: library.sessionOptions)
         circlePool = InferencePool(
             concurrency: configuration.effectiveCirclesConcurrency, queueLimit: 64,
             maxWait: .milliseconds(Int(configuration.inferenceMaxWaitSeconds * 1000)))

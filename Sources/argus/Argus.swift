@@ -7,7 +7,8 @@ struct Argus: AsyncParsableCommand {
         commandName: "argus",
         abstract: "Argus: a self-hosted computer-vision server.",
         subcommands: [
-            Serve.self, Worker.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Models.self, Bench.self,
+            Serve.self, Worker.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Faces.self, Models.self,
+            Bench.self,
         ])
 
     /// As ArgumentParser's own, except that a refusal found while a command runs (an

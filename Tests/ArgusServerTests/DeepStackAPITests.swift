@@ -120,8 +120,8 @@ extension APIClient {
                     try await api.deepStack("/v1/vision/custom/no-such-model", image: Self.dog, headers: [.apiKey: key])
                 ),
                 (
-                    "face detection", .notFound,
-                    try await api.deepStack("/v1/vision/face", image: Self.dog, headers: [.apiKey: key])
+                    "face detection without an image", .badRequest,
+                    try await api.deepStack("/v1/vision/face", image: nil, headers: [.apiKey: key])
                 ),
                 (
                     "face registration", .notFound,
@@ -143,6 +143,7 @@ extension APIClient {
                 #expect((answer.json["error"] as? String).map { !$0.isEmpty } == true, "\(what)")
             }
             let wrongKey = cases[3].2
+            #expect(cases[3].0 == "a wrong api_key")
             #expect(wrongKey.json["error"] as? String == "incorrect api key")
         }
     }

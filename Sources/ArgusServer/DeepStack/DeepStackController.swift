@@ -40,6 +40,23 @@ struct DeepStackController {
         let code: Int
     }
 
+    struct FacePrediction: Codable {
+        let confidence: Float
+        let x_min: Int
+        let y_min: Int
+        let x_max: Int
+        let y_max: Int
+    }
+
+    struct FaceAnswer: ResponseEncodable {
+        let success: Bool
+        let predictions: [FacePrediction]
+        let count: Int
+        let inferenceMs: Int
+        let processMs: Int
+        let code: Int
+    }
+
     struct ModelList: ResponseEncodable {
         let success: Bool
         let models: [String]
@@ -57,13 +74,12 @@ struct DeepStackController {
         routes.post("vision/custom/:model") { request, context in
             try await detect(request, context: context, model: try context.parameters.require("model"))
         }
+        routes.post("vision/face") { request, context in try await detectFaces(request, context: context) }
         for path in [
-            "vision/face", "vision/face/register", "vision/face/recognize", "vision/face/list", "vision/face/delete",
-            "vision/face/match",
+            "vision/face/register", "vision/face/recognize", "vision/face/list", "vision/face/delete", "vision/face/match",
         ] {
             routes.post(RouterPath(path)) { _, _ -> Response in
-                throw APIError.notFound(
-                    "face detection and recognition are not available in this version of Argus (see docs/compatibility.md)")
+                throw APIError.notFound("face recognition is not available in this version of Argus (see docs/compatibility.md)")
             }
         }
         routes.post("image/removebackground") { _, _ -> Response in
@@ -102,18 +118,47 @@ struct DeepStackController {
         }
         let width = analysis.image.width
         let height = analysis.image.height
-        func pixel(_ value: Float, _ limit: Int) -> Int { min(max(Int(value.rounded()), 0), limit) }
         let predictions = output.detections.map { detection in
             Prediction(
-                label: detection.label, confidence: detection.confidence, x_min: pixel(detection.box.x1, width),
-                y_min: pixel(detection.box.y1, height), x_max: pixel(detection.box.x2, width),
-                y_max: pixel(detection.box.y2, height))
+                label: detection.label, confidence: detection.confidence, x_min: Self.pixel(detection.box.x1, width),
+                y_min: Self.pixel(detection.box.y1, height), x_max: Self.pixel(detection.box.x2, width),
+                y_max: Self.pixel(detection.box.y2, height))
         }
         let processMs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
         return DetectionAnswer(
             success: true, predictions: predictions, count: predictions.count,
             inferenceMs: Int(output.timings.inference.rounded()), processMs: Int(processMs.rounded()), code: 200)
     }
+
+    /// DeepStack's face detection: the faces as predictions without a label.
+    func detectFaces(_ request: Request, context: ArgusRequestContext) async throws -> FaceAnswer {
+        let start = DispatchTime.now()
+        let detector = try dependencies.faces.detector()
+        let reservation = try dependencies.pool.reserve()
+        let upload = try await UploadedImage.read(from: request, field: "image", maxBytes: configuration.maxUploadBytes)
+        _ = try await caller(context, apiKey: upload.fields["api_key"], scope: .write)
+        let options = FaceOptions(
+            confidenceThreshold: try Self.confidence(
+                upload.fields["min_confidence"], default: Double(FaceOptions.defaultConfidence)))
+        let limits = configuration.imageLimits
+        let bytes = upload.bytes
+        let (width, height, output) = try await dependencies.pool.run(reservation: reservation) {
+            let image = try Image.decode(bytes, limits: limits)
+            return (image.width, image.height, try detector.detect(image, options: options))
+        }
+        let predictions = output.faces.map { face in
+            FacePrediction(
+                confidence: face.confidence, x_min: Self.pixel(face.box.x1, width), y_min: Self.pixel(face.box.y1, height),
+                x_max: Self.pixel(face.box.x2, width), y_max: Self.pixel(face.box.y2, height))
+        }
+        let processMs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+        return FaceAnswer(
+            success: true, predictions: predictions, count: predictions.count,
+            inferenceMs: Int(output.timings.inference.rounded()), processMs: Int(processMs.rounded()), code: 200)
+    }
+
+    /// A coordinate as DeepStack gives it: the nearest whole pixel within the image.
+    static func pixel(_ value: Float, _ limit: Int) -> Int { min(max(Int(value.rounded()), 0), limit) }
 
     func modelList(_ context: ArgusRequestContext) async throws -> ModelList {
         _ = try await caller(context, apiKey: nil, scope: .read)
@@ -123,10 +168,11 @@ struct DeepStackController {
     }
 
     /// `min_confidence` as clients send it: a number from 0 to 1 (`0`, `1`, `"0.45"`), or a
-    /// percentage above 1 up to 100 (`45`); absent or empty, DeepStack's 0.45.
-    static func confidence(_ text: String?) throws(APIError) -> Float {
+    /// percentage above 1 up to 100 (`45`); absent or empty, `fallback` (DeepStack's 0.45
+    /// for objects).
+    static func confidence(_ text: String?, default fallback: Double = defaultConfidence) throws(APIError) -> Float {
         let trimmed = text?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !trimmed.isEmpty else { return Float(defaultConfidence) }
+        guard !trimmed.isEmpty else { return Float(fallback) }
         guard let value = Double(trimmed), value.isFinite, (0...100).contains(value) else {
             throw APIError.badRequest(
                 "invalid_parameter", "min_confidence must be a number from 0 to 1 (or a percentage up to 100), not '\(trimmed)'")
