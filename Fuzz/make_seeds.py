@@ -93,3 +93,19 @@ for name, body in {
 }.items():
     write("json", name, json.dumps(body))
 write("json", "form", "username=me%40example.com&password=a+b&x=%ZZ")
+
+# Open Inference Protocol requests (the `inference` target reads the whole input as JSON,
+# and the rest after its first byte as a JSON header of that many bytes plus binary data).
+request = {"id": "1", "parameters": {"conf": 0.3, "binary_data_output": True},
+           "inputs": [{"name": "images", "datatype": "FP32", "shape": [1, 2, 2], "data": [[0.5, 1], [2, 3e-5]]}],
+           "outputs": [{"name": "output", "parameters": {"binary_data": False}}]}
+write("inference", "json", json.dumps(request))
+write("inference", "bytes-and-bools", json.dumps({"inputs": [
+    {"name": "image", "datatype": "BYTES", "shape": [2], "data": ["a", "bc"]},
+    {"name": "mask", "datatype": "BOOL", "shape": [2], "data": [True, False]},
+    {"name": "ids", "datatype": "INT64", "shape": [1], "data": [-9007199254740993]}]}))
+header = json.dumps({"inputs": [
+    {"name": "image", "datatype": "UINT8", "shape": [1, 1, 3], "parameters": {"binary_data_size": 3}},
+    {"name": "text", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 6}}]}).encode()
+write("inference", "binary", bytes([len(header)]) + header + b"\x01\x02\x03" + struct.pack("<I", 2) + b"hi")
+write("inference", "min-confidence", "0.45")

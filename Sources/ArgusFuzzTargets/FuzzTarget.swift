@@ -7,6 +7,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case metadata
     case tokens
     case json
+    case inference
 
     /// Runs one input. Malformed input is expected and ends quietly in the parser's own
     /// error; a trap is a crash the fuzzer reports, and a broken invariant is thrown.
@@ -18,6 +19,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .metadata: try ImageFuzzing.metadata(bytes)
         case .tokens: try TokenFuzzing.run(bytes)
         case .json: JSONBodyFuzzing.run(bytes)
+        case .inference: try InferenceRequestFuzzing.run(bytes)
         }
     }
 }
