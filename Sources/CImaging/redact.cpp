@@ -29,7 +29,7 @@ int ci_redact(ci_image *image, float x1, float y1, float x2, float y2, int metho
             break;
         }
         case CI_REDACT_PIXELATE: {
-            const int blocks = 8;
+            const int blocks = 6;
             cv::Mat small;
             cv::resize(region, small, cv::Size(std::max(1, region.cols * blocks / side), std::max(1, region.rows * blocks / side)),
                        0, 0, cv::INTER_AREA);

@@ -81,7 +81,7 @@ void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r
 enum ci_redact_method { CI_REDACT_BLUR = 0, CI_REDACT_PIXELATE = 1, CI_REDACT_BOX = 2 };
 
 /// Hides a region in place (clipped to the image): a Gaussian blur strong enough that no
-/// feature survives, coarse pixels (about 8 blocks across the region), or a solid black box.
+/// feature survives, coarse pixels (about 6 blocks across the region), or a solid black box.
 int ci_redact(ci_image *image, float x1, float y1, float x2, float y2, int method, char *error, size_t error_length);
 
 typedef struct ci_circle_params {
