@@ -8,9 +8,10 @@ ARGUS_HELLO := .build/release/argus-bench-hello
 .PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory bench-jobs bench-limit \
 	bench-detect-load bench-server-cost bench-soak parity import-bench-models clean
 
-# GPU=1 also installs the CUDA build of ONNX Runtime (for ARGUS_EXECUTION_PROVIDER=cuda).
+# GPU=1 also installs the CUDA build of ONNX Runtime (for ARGUS_EXECUTION_PROVIDER=cuda);
+# U2NET=1 also installs the large background-removal model (a 165 MB download).
 setup:
-	@GPU=$(GPU) bash scripts/setup.sh
+	@GPU=$(GPU) U2NET=$(U2NET) bash scripts/setup.sh
 
 build: setup
 	@$(SWIFT) build -c release --product argus

@@ -33,8 +33,22 @@ if [[ $# -gt 0 ]]; then MODELS=("$@"); else MODELS=("${ALL[@]}"); fi
 paths=()
 for img in "${IMAGES[@]}"; do paths+=("$IMAGES_DIR/$img"); done
 
+# The background-removal reference's soft masks of four DAVIS frames (see Golden/README.md).
+if [[ " ${MODELS[*]} " == *" u2netp "* ]]; then
+  frames="$(mktemp -d)"
+  for frame in blackswan_00000 camel_00000 dog_00000 libby_00000; do
+    cp "$SHARED/datasets/davis2016-sub/images/$frame.jpg" "$frames/"
+  done
+  rm -rf "${GOLDEN:?}/u2netp"
+  "$PY" "$ROOT/bench/reference/u2net_ref.py" "$ROOT/models/u2netp.onnx" "$frames" "$GOLDEN/u2netp"
+  rm -rf "$frames"
+  echo "make-goldens: u2netp: $(ls "$GOLDEN/u2netp" | wc -l) files" >&2
+  MODELS=("${MODELS[@]/u2netp/}")
+fi
+
 status=0
 for m in "${MODELS[@]}"; do
+  [[ -n "$m" ]] || continue
   f="${MODEL_FILE[$m]:-}"
   if [[ -z "$f" ]]; then echo "make-goldens: unknown model $m" >&2; exit 2; fi
   if [[ ! -f "$f" ]]; then

@@ -17,4 +17,5 @@ if [ "${GPU:-0}" = "1" ]; then bash "$here/setup-onnxruntime-gpu.sh"; fi
 bash "$here/setup-venv.sh"
 bash "$here/setup-models.sh"
 bash "$here/setup-face-model.sh"
+bash "$here/setup-background-model.sh"
 bash "$here/setup-swagger-ui.sh"

@@ -199,6 +199,7 @@ public enum ArgusApplication {
         inference.addRoutes(detect.routes, atPath: "/detect")
         inference.addRoutes(CirclesController(dependencies: dependencies).routes, atPath: "/circles")
         inference.addRoutes(FacesController(dependencies: dependencies).routes, atPath: "/faces")
+        inference.addRoutes(RemoveBackgroundController(dependencies: dependencies).routes, atPath: "/remove-background")
         // A batch's body holds up to ARGUS_BATCH_MAX_IMAGES uploads.
         let batchLimit = BodyLimitMiddleware(limit: configuration.batchMaxImages * configuration.maxUploadBytes + 64 * 1024)
         let batchUploads = group(batchLimit, authenticated: true, budget: "inference", limits.inference)

@@ -50,6 +50,7 @@ public struct ServerConfiguration: Sendable {
     /// How long a signed `/files/{token}` link works.
     public var signedURLLifetime: TimeInterval = 3600
     public var circles = CirclesSettings()
+    public var background = BackgroundRemovalSettings()
     public var worker = WorkerSettings()
     /// The most images one `POST /detect/batch` may hold.
     public var batchMaxImages = 100
@@ -120,6 +121,11 @@ public struct ServerConfiguration: Sendable {
         }
         for setting in Self.settings {
             if let value = environment[setting.name] { try setting.read(value, &self) }
+        }
+        guard background.limits.minWidth <= background.limits.maxWidth else {
+            throw ConfigurationError(
+                description:
+                    "ARGUS_BG_MIN_SIDE=\(background.limits.minWidth) is above ARGUS_BG_MAX_SIDE=\(background.limits.maxWidth)")
         }
         guard imageLimits.minWidth <= imageLimits.maxWidth else {
             throw ConfigurationError(

@@ -14,6 +14,8 @@ public struct ServerDependencies: Sendable {
     public let images: ImageServices
     /// The face detector, loaded on first use, on the detectors' runtime and settings.
     public let faces: FaceLibrary
+    /// The background-removal models, each loaded on first use, likewise.
+    public let background: BackgroundLibrary
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
 
@@ -25,6 +27,7 @@ public struct ServerDependencies: Sendable {
         self.library = library
         self.pool = pool
         faces = FaceLibrary(store: library.store, runtime: library.runtime, sessionOptions: library.sessionOptions)
+        background = BackgroundLibrary(store: library.store, runtime: library.runtime, sessionOptions: library.sessionOptions)
         circlePool = InferencePool(
             concurrency: configuration.effectiveCirclesConcurrency, queueLimit: 64,
             maxWait: .milliseconds(Int(configuration.inferenceMaxWaitSeconds * 1000)))

@@ -43,17 +43,26 @@ void draw_label(cv::Mat &mat, const char *label, cv::Point anchor, const cv::Sca
 
 extern "C" {
 
-int ci_encode(const ci_image *image, int format, int quality, uint8_t **out, size_t *out_length, char *error,
-              size_t error_length) {
+int ci_encode_pixels(const uint8_t *pixels, int width, int height, int channels, size_t row_bytes, int format,
+                     int quality, uint8_t **out, size_t *out_length, char *error, size_t error_length) {
     return guarded<int>(error, error_length, 1, [&]() {
+        if (channels != 1 && channels != 3 && channels != 4) {
+            write_error(error, error_length, "only 1, 3 or 4 channels can be encoded");
+            return 1;
+        }
+        const cv::Mat mat(height, width, CV_8UC(channels), const_cast<uint8_t *>(pixels), row_bytes);
         std::vector<uchar> bytes;
         std::vector<int> params;
         const char *extension = ".png";
         if (format == CI_ENCODE_JPEG) {
             extension = ".jpg";
             params = {cv::IMWRITE_JPEG_QUALITY, quality};
+        } else if (format == CI_ENCODE_WEBP) {
+            // Above 100 is lossless.
+            extension = ".webp";
+            params = {cv::IMWRITE_WEBP_QUALITY, std::clamp(quality, 1, 101)};
         }
-        if (!cv::imencode(extension, image->mat, bytes, params)) {
+        if (!cv::imencode(extension, mat, bytes, params)) {
             write_error(error, error_length, "encoding failed");
             return 1;
         }
@@ -67,6 +76,13 @@ int ci_encode(const ci_image *image, int format, int quality, uint8_t **out, siz
         *out_length = bytes.size();
         return 0;
     });
+}
+
+int ci_encode(const ci_image *image, int format, int quality, uint8_t **out, size_t *out_length, char *error,
+              size_t error_length) {
+    const cv::Mat &mat = image->mat;
+    return ci_encode_pixels(mat.data, mat.cols, mat.rows, 3, mat.step, format, quality, out, out_length, error,
+                            error_length);
 }
 
 void ci_buffer_free(uint8_t *buffer) { std::free(buffer); }

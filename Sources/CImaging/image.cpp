@@ -167,4 +167,13 @@ ci_image *ci_image_resized(const ci_image *image, int width, int height, char *e
     });
 }
 
+ci_image *ci_image_resampled(const ci_image *image, int width, int height, char *error, size_t error_length) {
+    return guarded<ci_image *>(error, error_length, nullptr, [&]() -> ci_image * {
+        const bool shrinking = width <= image->mat.cols && height <= image->mat.rows;
+        cv::Mat out;
+        cv::resize(image->mat, out, cv::Size(width, height), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_CUBIC);
+        return new ci_image{out};
+    });
+}
+
 } // extern "C"

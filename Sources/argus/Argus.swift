@@ -7,7 +7,8 @@ struct Argus: AsyncParsableCommand {
         commandName: "argus",
         abstract: "Argus: a self-hosted computer-vision server.",
         subcommands: [
-            Serve.self, Worker.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Faces.self, Models.self,
+            Serve.self, Worker.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Faces.self,
+            RemoveBackground.self, Models.self,
             Bench.self,
         ])
 

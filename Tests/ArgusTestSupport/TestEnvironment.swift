@@ -46,9 +46,11 @@ public enum TestEnvironment {
                 let manifest = try store.manifest(for: id)
                 try store.importFile(at: installed + "/" + manifest.file, as: id)
             }
-            // The face detector is not a catalogue detector: its file is copied as setup installed it.
-            try FileManager.default.copyItem(
-                atPath: installed + "/" + FaceDetector.modelFile, toPath: directory.path + "/" + FaceDetector.modelFile)
+            // The face detector and U²-Net-p are not catalogue detectors: their files are
+            // copied as setup installed them.
+            for file in [FaceDetector.modelFile, BackgroundModel.u2netp.file] {
+                try FileManager.default.copyItem(atPath: installed + "/" + file, toPath: directory.path + "/" + file)
+            }
             let sharedModels = shared.appendingPathComponent("models").path
             try store.importFile(at: sharedModels + "/yolox-nano/yolox_nano_416.onnx", as: "yolox-nano")
             try store.importFile(at: sharedModels + "/picodet-s/picodet_s_320_coco.onnx", as: "picodet-s")

@@ -58,6 +58,31 @@ extension ServerConfiguration {
             },
             show: { String($0.imageLimits.minWidth) }),
         Setting(
+            name: "ARGUS_BG_MAX_SIDE",
+            summary:
+                "largest width and height `POST /api/v1/remove-background` and the `remove-background` upload task accept (checked from the header; `422 image_too_large` beyond)",
+            accepts: "50 to 16384", secret: false, defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                let side = try Setting.parseInteger("ARGUS_BG_MAX_SIDE", value, in: 50...16384)
+                configuration.background.limits.maxWidth = side
+                configuration.background.limits.maxHeight = side
+            },
+            show: { String($0.background.limits.maxWidth) }),
+        Setting(
+            name: "ARGUS_BG_MIN_SIDE",
+            summary: "smallest width and height background removal accepts (`422 image_too_small` below)",
+            accepts: "1 to 4096", secret: false, defaultText: nil,
+            read: { value, configuration throws(ConfigurationError) in
+                let side = try Setting.parseInteger("ARGUS_BG_MIN_SIDE", value, in: 1...4096)
+                configuration.background.limits.minWidth = side
+                configuration.background.limits.minHeight = side
+            },
+            show: { String($0.background.limits.minWidth) }),
+        .integer(
+            "ARGUS_BG_SYNC_MAX_PIXELS", \.background.syncMaxPixels, in: 0...(1 << 28),
+            "the largest image (width × height) `POST /api/v1/remove-background` answers at once; a larger one is stored and answered `202` with its task (see [background-removal.md](background-removal.md)). 0: always a task"
+        ),
+        Setting(
             name: "ARGUS_STORAGE_DIR",
             summary:
                 "where uploaded images are kept, content-addressed (see [images.md](images.md#storage)). Created at start; startup fails, naming the setting, if it cannot be",

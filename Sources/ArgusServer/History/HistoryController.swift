@@ -46,7 +46,8 @@ struct HistoryController {
         var query = InferenceRunRecord.query(on: db).filter(\.$user.$id == identity.userId)
         if let task = parameters["task"] {
             guard TaskRunner.Task(rawValue: task) != nil else {
-                throw APIError.badRequest("invalid_parameter", "task must be detect or circles")
+                throw APIError.badRequest(
+                    "invalid_parameter", "task must be " + TaskRunner.Task.allCases.map(\.rawValue).joined(separator: ", "))
             }
             query = query.filter(\.$task == task)
         }

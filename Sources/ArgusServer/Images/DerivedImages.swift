@@ -1,6 +1,6 @@
 import Foundation
 
-/// Annotated renderings and thumbnails, kept on disk under the cache folder. They can
+/// Annotated renderings, thumbnails and background removals, kept on disk under the cache folder. They can
 /// always be made again from the stored file and objects, so losing them is harmless.
 struct DerivedImages {
     let directory: String
@@ -22,6 +22,20 @@ struct DerivedImages {
     func storeThumbnail(_ data: Data, imageId: UUID, size: Int) {
         guard Self.cachedSizes.contains(size) else { return }
         store(data, at: path(imageId, "thumbnail-\(size).jpg"))
+    }
+
+    /// A background removal, by `CutoutSettings.cacheName`.
+    func cutout(imageId: UUID, name: String) -> Data? { FileManager.default.contents(atPath: path(imageId, name)) }
+
+    func storeCutout(_ data: Data, imageId: UUID, name: String) { store(data, at: path(imageId, name)) }
+
+    /// Drops the annotated rendering and thumbnails (they show objects), keeping the rest.
+    func removeRenderings(imageId: UUID) {
+        let folder = "\(directory)/\(imageId.uuidString.lowercased())"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name == "annotated.jpg" || name.hasPrefix("thumbnail-") {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
     }
 
     func remove(imageId: UUID) {

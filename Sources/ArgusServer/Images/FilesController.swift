@@ -2,7 +2,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 
-/// `GET /files/{token}`: a stored file, or an image's annotated rendering or thumbnail,
+/// `GET /files/{token}`: a stored file, or an image's annotated rendering, thumbnail or background removal,
 /// through a signed, expiring link (no credentials: the token is the permission). A
 /// forged, altered or expired token, or a link to a deleted image, answers 404.
 struct FilesController {
@@ -30,6 +30,10 @@ struct FilesController {
             data = try await DerivedImageRenderer(dependencies: dependencies).annotated(try await image(imageId))
         case .thumbnail(let imageId, let size):
             data = try await DerivedImageRenderer(dependencies: dependencies).thumbnail(try await image(imageId), size: size)
+        case .cutout(let imageId, let token):
+            // Made again (and cached) when the cache has lost it.
+            guard let settings = CutoutSettings(token: Substring(token)) else { throw Self.invalid }
+            data = try await CutoutRenderer(dependencies: dependencies).stored(try await image(imageId), settings: settings).data
         }
         return FileResponse.make(data, contentType: grant.contentType, cacheSeconds: seconds)
     }

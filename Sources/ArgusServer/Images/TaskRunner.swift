@@ -10,18 +10,23 @@ struct TaskRunner: Sendable {
     let dependencies: ServerDependencies
 
     enum Task: String, CaseIterable, Sendable {
-        case detect, circles
+        case detect, circles, faces
+        case removeBackground = "remove-background"
+
+        /// The tasks a request can wait for (`POST /images`); the upload flow runs all.
+        static let synchronous: [Task] = [.detect, .circles]
     }
 
-    /// `detect,circles`, `detect`, `circles`, or `none`.
-    static func parse(_ text: String?) throws(APIError) -> [Task] {
+    /// A comma-separated list of `allowed` tasks, or `none`; `detect` when there is none.
+    static func parse(_ text: String?, allowed: [Task] = Task.synchronous) throws(APIError) -> [Task] {
         guard let text else { return [.detect] }
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         if names == ["none"] || names.isEmpty { return [] }
         var tasks: [Task] = []
         for name in names {
-            guard let task = Task(rawValue: name) else {
-                throw .badRequest("invalid_parameter", "unknown task '\(name)': use detect, circles or none")
+            guard let task = Task(rawValue: name), allowed.contains(task) else {
+                let choices = allowed.map(\.rawValue).joined(separator: ", ")
+                throw .badRequest("invalid_parameter", "unknown task '\(name)': use \(choices) or none")
             }
             if !tasks.contains(task) { tasks.append(task) }
         }
@@ -52,15 +57,40 @@ struct TaskRunner: Sendable {
     func analyseWaiting(
         _ bytes: [UInt8], detect: (Detector, DetectionOptions)?, circles circleOptions: CircleOptions?
     ) async throws -> Analysis {
+        try await Self.waitingForPool { try await analyse(bytes, detect: detect, circles: circleOptions) }
+    }
+
+    /// Runs `work` until a pool takes it: a job has no client to answer `503 busy`, so
+    /// while the pool is saturated (by requests, say) it waits its turn, retrying at
+    /// growing intervals (20 ms doubling to 1 s), rather than failing.
+    static func waitingForPool<Result>(_ work: () async throws -> Result) async throws -> Result {
         var pause = Duration.milliseconds(20)
         while true {
             do {
-                return try await analyse(bytes, detect: detect, circles: circleOptions)
+                return try await work()
             } catch is InferencePoolError {
                 try await _Concurrency.Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(1))
             }
         }
+    }
+
+    /// The faces of an upload, decoded and found in one slot of the inference pool.
+    func faces(
+        _ bytes: [UInt8], options: FaceOptions = FaceOptions()
+    ) async throws -> (
+        width: Int, height: Int, output: FaceOutput, totalMs: Double
+    ) {
+        let detector = try dependencies.faces.detector()
+        let limits = dependencies.configuration.imageLimits
+        let found = try await dependencies.pool.run { () throws -> (Int, Int, FaceOutput, Double) in
+            let start = ContinuousClock.now
+            let image = try Image.decode(bytes, limits: limits)
+            let output = try detector.detect(image, options: options)
+            return (image.width, image.height, output, Self.milliseconds(since: start))
+        }
+        dependencies.metrics.inferenceFinished(model: "centerface", milliseconds: found.2.timings.inference)
+        return found
     }
 
     /// Decodes the upload and runs detection in ONE slot of the inference pool (a request
@@ -154,7 +184,9 @@ struct TaskRunner: Sendable {
         if let detection = analysis.detection {
             outcomes.append(
                 try await record(
-                    task: .detect, model: detection.detector.manifest.id, userId: userId, imageId: imageId, image: analysis.image,
+                    task: .detect, model: detection.detector.manifest.id, userId: userId, imageId: imageId,
+                    width: analysis.image.width,
+                    height: analysis.image.height,
                     inferenceMs: detection.output.timings.inference, totalMs: detection.totalMs, on: db
                 ) { runId in
                     detection.output.detections.map {
@@ -165,7 +197,8 @@ struct TaskRunner: Sendable {
         if let circles = analysis.circles {
             outcomes.append(
                 try await record(
-                    task: .circles, model: circles.name, userId: userId, imageId: imageId, image: analysis.image,
+                    task: .circles, model: circles.name, userId: userId, imageId: imageId, width: analysis.image.width,
+                    height: analysis.image.height,
                     inferenceMs: circles.ms, totalMs: circles.ms, on: db
                 ) { runId in circles.found.map { DetectedObjectRecord.circle($0, runId: runId, imageId: imageId, userId: userId) }
                 })
@@ -173,8 +206,9 @@ struct TaskRunner: Sendable {
         return outcomes
     }
 
-    private func record(
-        task: Task, model: String, userId: UUID, imageId: UUID?, image: Image, inferenceMs: Double, totalMs: Double,
+    /// One run of `task` with its objects.
+    func record(
+        task: Task, model: String, userId: UUID, imageId: UUID?, width: Int, height: Int, inferenceMs: Double, totalMs: Double,
         on db: any Database, objects: (UUID) -> [DetectedObjectRecord]
     ) async throws -> Outcome {
         let run = InferenceRunRecord()
@@ -186,8 +220,8 @@ struct TaskRunner: Sendable {
         run.model = model
         run.inferenceMs = inferenceMs
         run.totalMs = totalMs
-        run.imageWidth = image.width
-        run.imageHeight = image.height
+        run.imageWidth = width
+        run.imageHeight = height
         run.createdMicros = .nowMicros
         let records = objects(runId)
         for record in records { record.id = UUID() }

@@ -25,12 +25,15 @@ public struct SignedURLs: Sendable {
         case annotated(imageId: UUID)
         /// An image's thumbnail, its longer side `size` pixels (JPEG).
         case thumbnail(imageId: UUID, size: Int)
+        /// An image's background removal, `settings` as `CutoutSettings.token` writes them.
+        case cutout(imageId: UUID, settings: String)
 
         var text: String {
             switch self {
             case .blob(let key): key
             case .annotated(let id): "annotated:" + id.lowercased
             case .thumbnail(let id, let size): "thumbnail:\(id.lowercased):\(size)"
+            case .cutout(let id, let settings): "cutout:\(id.lowercased):\(settings)"
             }
         }
 
@@ -44,6 +47,9 @@ public struct SignedURLs: Sendable {
             case (3, "thumbnail"):
                 guard let id = UUID(uuidString: String(parts[1])), let size = Int(parts[2]) else { return nil }
                 self = .thumbnail(imageId: id, size: size)
+            case (3, "cutout"):
+                guard let id = UUID(uuidString: String(parts[1])), !parts[2].isEmpty else { return nil }
+                self = .cutout(imageId: id, settings: String(parts[2]))
             default: return nil
             }
         }

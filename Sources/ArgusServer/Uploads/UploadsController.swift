@@ -44,28 +44,43 @@ struct UploadsController {
     func upload(_ request: Request, context: ArgusRequestContext) async throws -> Response {
         let identity = try context.requireIdentity(.write)
         let request = try await TaskUpload.read(request, dependencies: dependencies, refusingWhenBusy: false)
-        let (upload, tasks) = (request.upload, request.tasks)
+        return try await accept(
+            request.upload, userId: identity.userId, tasks: request.tasks,
+            detector: DetectorSettings(model: request.model, options: request.detectOptions), circles: request.circles,
+            cutout: request.cutout)
+    }
+
+    /// Checks and stores `upload` and queues its tasks as one `image.tasks` job: the
+    /// upload flow's answer, `202 {"upload_id", "task_id", "status"}` (200 for a file the
+    /// user already stored: its first upload's task answers).
+    func accept(
+        _ upload: Upload, userId: UUID, tasks: [TaskRunner.Task], detector: DetectorSettings, circles: CircleOptions?,
+        cutout: CutoutSettings?
+    ) async throws -> Response {
+        if tasks.contains(.removeBackground) {
+            let header = try ImageHeader.read(upload.bytes)
+            let upright = header.orientedSize
+            try configuration.background.limits.check(width: upright.width, height: upright.height)
+        }
         let record: ImageRecord
         var duplicate = false
-        switch try await ImageIntake(dependencies: dependencies).ingest(
-            upload, userId: identity.userId, detect: nil, circles: nil)
-        {
+        switch try await ImageIntake(dependencies: dependencies).ingest(upload, userId: userId, detect: nil, circles: nil) {
         case .stored(let stored, _): record = stored
         case .duplicate(let existing):
             record = existing
             duplicate = true
         }
         let imageId = try record.requireID()
-        // One task job per image: a duplicate answers the first upload's task.
+        // One task job per image and task list: a duplicate answers the first upload's task.
         var job: JobRecord?
         if !tasks.isEmpty {
             let payload = ImageTasksPayload(
-                user_id: identity.userId, image_id: imageId, tasks: tasks.map(\.rawValue),
-                detector: DetectorSettings(model: request.model, options: request.detectOptions), circles: request.circles)
+                user_id: userId, image_id: imageId, tasks: tasks.map(\.rawValue), detector: detector, circles: circles,
+                cutout: tasks.contains(.removeBackground) ? cutout ?? CutoutSettings() : nil)
             var enqueue = JobQueue.Request(
                 kind: ImageTasksHandler.kind, payload: String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self))
-            enqueue.userId = identity.userId
-            enqueue.idempotencyKey = "image:" + imageId.lowercased
+            enqueue.userId = userId
+            enqueue.idempotencyKey = Self.idempotencyKey(imageId: imageId, tasks: tasks)
             job = try await dependencies.jobs.enqueue(enqueue)
         } else if duplicate {
             job = try await taskJob(of: imageId)
@@ -81,9 +96,17 @@ struct UploadsController {
         return try JSONResponse.make(body, status: duplicate ? .ok : .accepted)
     }
 
+    /// `image:<id>` for the detection and circle tasks (as before the other tasks
+    /// existed); the list of tasks is added when it holds any other.
+    static func idempotencyKey(imageId: UUID, tasks: [TaskRunner.Task]) -> String {
+        let key = "image:" + imageId.lowercased
+        return tasks.allSatisfy(TaskRunner.Task.synchronous.contains)
+            ? key : key + ":" + tasks.map(\.rawValue).joined(separator: ",")
+    }
+
     func taskJob(of imageId: UUID) async throws -> JobRecord? {
         try await JobRecord.query(on: db).filter(\.$kind == ImageTasksHandler.kind)
-            .filter(\.$idempotencyKey == "image:" + imageId.lowercased).first()
+            .filter(\.$idempotencyKey =~ ("image:" + imageId.lowercased)).sort(\.$createdMicros, .descending).first()
     }
 
     /// A task as the upload flow shows it.
@@ -112,6 +135,10 @@ struct UploadsController {
         if let imageId = payload?.image_id, let image = try await ImageRecord.find(imageId, on: db) {
             let image = try ImageResponse(image, signedURLs: dependencies.images.signedURLs)
             links = ["file_url": image.file_url, "annotated_url": image.annotated_url, "thumbnail_url": image.thumbnail_url]
+            if let cutout = payload?.cutout, job.status == JobStatus.done.rawValue {
+                links["remove_background_url"] = dependencies.images.signedURLs.path(
+                    .cutout(imageId: imageId, settings: cutout.token), contentType: cutout.cutoutFormat.mediaType)
+            }
             if job.status == JobStatus.done.rawValue {
                 objects = try await DetectedObjectRecord.stored(imageId: imageId, on: db).map(ObjectSummary.init)
             }

@@ -80,18 +80,32 @@ public final class Image: @unchecked Sendable {
         }
     }
 
+    /// A bilinear resize (as the detectors' reference pipelines resize).
     public func resized(width: Int, height: Int) throws -> Image {
+        try resize(width: width, height: height, ci_image_resized)
+    }
+
+    /// A resize without aliasing (area averaging when shrinking, bicubic when growing), as
+    /// Pillow's Lanczos gives the models trained on it.
+    public func resampled(width: Int, height: Int) throws -> Image {
+        try resize(width: width, height: height, ci_image_resampled)
+    }
+
+    private func resize(
+        width: Int, height: Int,
+        _ function: (OpaquePointer?, Int32, Int32, UnsafeMutablePointer<CChar>?, Int) -> OpaquePointer?
+    ) throws -> Image {
         guard let newWidth = Int32(exactly: width), let newHeight = Int32(exactly: height) else {
             throw ImageError.corrupt("invalid size \(width)×\(height)")
         }
         var message = ErrorMessage()
-        guard let resized = message.call({ ci_image_resized(handle, newWidth, newHeight, $0, $1) }) else {
+        guard let resized = message.call({ function(handle, newWidth, newHeight, $0, $1) }) else {
             throw ImageError.corrupt(message.text)
         }
         return Image(handle: resized)
     }
 
-    public enum EncodedFormat: Sendable { case jpeg(quality: Int), png }
+    public enum EncodedFormat: Sendable { case jpeg(quality: Int), png, webp(quality: Int) }
 
     public func encoded(as format: EncodedFormat) throws -> [UInt8] {
         var message = ErrorMessage()
@@ -101,6 +115,7 @@ public final class Image: @unchecked Sendable {
             switch format {
             case .jpeg(let quality): (CI_ENCODE_JPEG, Int32(clamping: quality))
             case .png: (CI_ENCODE_PNG, 0)
+            case .webp(let quality): (CI_ENCODE_WEBP, Int32(clamping: quality))
             }
         let status = message.call { ci_encode(handle, Int32(code.rawValue), quality, &buffer, &length, $0, $1) }
         guard status == 0, let buffer else { throw ImageError.corrupt(message.text) }

@@ -38,6 +38,8 @@ int ci_image_orient(ci_image *image, int orientation, char *error, size_t error_
 /// A resized copy (bilinear; area when shrinking a lot is not used on purpose so
 /// results match the reference pipelines).
 ci_image *ci_image_resized(const ci_image *image, int width, int height, char *error, size_t error_length);
+/// A resized copy without aliasing: pixel area averaging when shrinking, bicubic when growing.
+ci_image *ci_image_resampled(const ci_image *image, int width, int height, char *error, size_t error_length);
 
 enum ci_resize_mode {
     CI_RESIZE_STRETCH = 0,           // plain resize to the input size
@@ -65,11 +67,15 @@ typedef struct ci_tensor_spec {
 int ci_make_tensor(const ci_image *image, const ci_tensor_spec *spec, float *out, ci_geometry *geometry,
                    char *error, size_t error_length);
 
-enum ci_encode_format { CI_ENCODE_JPEG = 0, CI_ENCODE_PNG = 1 };
+enum ci_encode_format { CI_ENCODE_JPEG = 0, CI_ENCODE_PNG = 1, CI_ENCODE_WEBP = 2 };
 
 /// Encodes into a malloc'd buffer the caller frees with ci_buffer_free.
 int ci_encode(const ci_image *image, int format, int quality, uint8_t **out, size_t *out_length,
               char *error, size_t error_length);
+/// Encodes 8-bit pixels that are not a ci_image: 1 (grey), 3 (BGR) or 4 (BGRA) channels,
+/// rows `row_bytes` apart (so a crop is a pointer and a size). WebP quality above 100 is lossless.
+int ci_encode_pixels(const uint8_t *pixels, int width, int height, int channels, size_t row_bytes, int format,
+                     int quality, uint8_t **out, size_t *out_length, char *error, size_t error_length);
 void ci_buffer_free(uint8_t *buffer);
 
 /// Draws a labelled rectangle or circle in place. Colours are RGB bytes.
@@ -83,6 +89,33 @@ enum ci_redact_method { CI_REDACT_BLUR = 0, CI_REDACT_PIXELATE = 1, CI_REDACT_BO
 /// Hides a region in place (clipped to the image): a Gaussian blur strong enough that no
 /// feature survives, coarse pixels (about 6 blocks across the region), or a solid black box.
 int ci_redact(ci_image *image, float x1, float y1, float x2, float y2, int method, char *error, size_t error_length);
+
+typedef struct ci_matte_params {
+    int refine;          // 0: the normalised saliency itself is the alpha (as rembg answers)
+    float threshold;     // 0-1: foreground where the normalised saliency is at least this
+    int kernel;          // closing then opening with an elliptical kernel this wide (px); < 2: none
+    float min_component; // components under this share of the largest one's area are dropped; 0: none
+    float feather;       // Gaussian sigma (px) softening the refined edge; 0: a hard edge
+} ci_matte_params;
+
+/// The alpha matte (width x height bytes into `alpha`) of an image from its saliency map
+/// (map_width x map_height floats, any range: min-max normalised here), upscaled once.
+int ci_matte(const float *saliency, int map_width, int map_height, int width, int height,
+             const ci_matte_params *params, uint8_t *alpha, char *error, size_t error_length);
+
+/// The cut-out: BGRA (width x height x 4 into `bgra`) of `image` with `alpha`. With a
+/// radius > 0, the colours of edge pixels (0 < alpha < 0.95) are decontaminated: the old
+/// background's colour, estimated from background pixels within the radius, is taken out.
+int ci_cutout(const ci_image *image, const uint8_t *alpha, int decontaminate_radius, uint8_t *bgra, char *error,
+              size_t error_length);
+
+/// A BGRA cut-out (rows `row_bytes` apart) over `background` (scaled to cover and centred)
+/// or, when it is NULL, over the colour r, g, b.
+ci_image *ci_composite(const uint8_t *bgra, int width, int height, size_t row_bytes, const ci_image *background,
+                       uint8_t r, uint8_t g, uint8_t b, char *error, size_t error_length);
+
+/// The smallest rectangle holding every non-zero alpha (0 x 0 when there is none).
+int ci_alpha_bounds(const uint8_t *alpha, int width, int height, int *x, int *y, int *bounds_width, int *bounds_height);
 
 typedef struct ci_circle_params {
     double dp;                    // accumulator resolution: 1 = the image's
