@@ -24,6 +24,8 @@ let package = Package(
         .executable(name: "argus", targets: ["argus"]),
         // bench/server_cost.py's baseline: bare Hummingbird, no middleware.
         .executable(name: "argus-bench-hello", targets: ["argus-bench-hello"]),
+        // bench/search_bench.py's Swift side: the exact vector index on vectors from a file.
+        .executable(name: "argus-bench-search", targets: ["argus-bench-search"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -143,6 +145,7 @@ let package = Package(
             name: "argus-bench-hello",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
         ),
+        .executableTarget(name: "argus-bench-search", dependencies: ["ArgusCore"]),
         // Paths, shared models and synthetic inputs for the test targets.
         .target(
             name: "ArgusTestSupport",

@@ -5,7 +5,7 @@
 # iou 0.45, max_det 300, 1 ORT thread. Also rewrites the model sha256 table in
 # Tests/ArgusVisionTests/Golden/MODELS.sha256.
 #
-#   scripts/make-goldens.sh [MODEL-ID ...]     (default: all six)
+#   scripts/make-goldens.sh [MODEL-ID ...]     (default: all six; also u2netp, efficientnet-lite0)
 #
 # yolov3-tiny and yolov3-tiny-decoded need <repo>/models/*.onnx from scripts/setup.sh;
 # the others come from ../shared/models (ARGUS_SHARED_DIR overrides ../shared).
@@ -44,6 +44,20 @@ if [[ " ${MODELS[*]} " == *" u2netp "* ]]; then
   rm -rf "$frames"
   echo "make-goldens: u2netp: $(ls "$GOLDEN/u2netp" | wc -l) files" >&2
   MODELS=("${MODELS[@]/u2netp/}")
+fi
+
+# The embedding reference's tags of every sample image and the vectors of four.
+if [[ " ${MODELS[*]} " == *" efficientnet-lite0 "* ]]; then
+  samples=()
+  for img in skimage_coffee.png opencv_baboon.jpg opencv_orange.jpg skimage_chelsea.png darknet_dog.jpg \
+             darknet_eagle.jpg opencv_messi5.jpg opencv_squirrel_cls.jpg opencv_fruits.jpg skimage_motorcycle_left.png; do
+    samples+=("$IMAGES_DIR/$img")
+  done
+  mkdir -p "$GOLDEN/efficientnet-lite0"
+  "$PY" "$ROOT/bench/reference/effnet_ref.py" "$ROOT/models/efficientnet-lite0.onnx" \
+    "$ROOT/models/efficientnet-lite0.labels" "${samples[@]}" --out "$GOLDEN/efficientnet-lite0/samples.json"
+  echo "make-goldens: efficientnet-lite0: samples.json" >&2
+  MODELS=("${MODELS[@]/efficientnet-lite0/}")
 fi
 
 status=0

@@ -32,6 +32,16 @@ public struct BoundingBox: Sendable, Hashable, Codable {
         return union > 0 ? intersection / union : 0
     }
 
+    /// Intersection over the smaller box's area: 1 when one box lies inside the other, as
+    /// a part of an object cut by a tile's edge lies inside the whole object's box.
+    public func intersectionOverSmaller(_ other: BoundingBox) -> Float {
+        let ix = min(x2, other.x2) - max(x1, other.x1)
+        let iy = min(y2, other.y2) - max(y1, other.y1)
+        guard ix > 0, iy > 0 else { return 0 }
+        let smaller = min(area, other.area)
+        return smaller > 0 ? ix * iy / smaller : 0
+    }
+
     /// The box limited to [0, width] × [0, height].
     public func clipped(width: Float, height: Float) -> BoundingBox {
         BoundingBox(

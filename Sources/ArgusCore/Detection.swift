@@ -39,6 +39,10 @@ public struct DetectionOptions: Sendable, Hashable {
     public var maxDetections: Int
     /// Suppress overlapping boxes across classes instead of within each class.
     public var classAgnostic: Bool
+    /// Whether a large image is detected in overlapping tiles (off by default).
+    public var tiling: Tiling = .off
+    /// The share of a tile its neighbours overlap, 0-0.9.
+    public var tileOverlap: Float = Tiling.defaultOverlap
 
     public init(
         confidenceThreshold: Float = defaultConfidence, iouThreshold: Float = defaultIoU,

@@ -16,6 +16,10 @@ public struct ServerDependencies: Sendable {
     public let faces: FaceLibrary
     /// The background-removal models, each loaded on first use, likewise.
     public let background: BackgroundLibrary
+    /// The image embedder (embeddings and tags), loaded on first use, likewise.
+    public let embeddings: EmbeddingLibrary
+    /// The embeddings of every user's images, searched by similarity.
+    let similarity: any SimilarityIndex = ExactSimilarityIndex()
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
 
@@ -28,6 +32,7 @@ public struct ServerDependencies: Sendable {
         self.pool = pool
         faces = FaceLibrary(store: library.store, runtime: library.runtime, sessionOptions: library.sessionOptions)
         background = BackgroundLibrary(store: library.store, runtime: library.runtime, sessionOptions: library.sessionOptions)
+        embeddings = EmbeddingLibrary(store: library.store, runtime: library.runtime, sessionOptions: library.sessionOptions)
         circlePool = InferencePool(
             concurrency: configuration.effectiveCirclesConcurrency, queueLimit: 64,
             maxWait: .milliseconds(Int(configuration.inferenceMaxWaitSeconds * 1000)))
@@ -91,9 +96,12 @@ public struct ServerDependencies: Sendable {
                 secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
             let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
             let images = try ImageServices.make(configuration: configuration, secret: secret)
-            return ServerDependencies(
+            let dependencies = ServerDependencies(
                 configuration: configuration, library: library, pool: pool, accounts: accounts, images: images,
                 mailer: try Mailer(configuration: configuration))
+            // Loaded now, so that the first search does not pay for it.
+            try await dependencies.similarity.refresh(from: database.db)
+            return dependencies
         } catch {
             await database.shutdown()
             throw error

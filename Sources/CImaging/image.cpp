@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <turbojpeg.h>
 #include <climits>
+#include <stdexcept>
 #include <cstring>
 #include <string>
 
@@ -173,6 +174,15 @@ ci_image *ci_image_resampled(const ci_image *image, int width, int height, char 
         cv::Mat out;
         cv::resize(image->mat, out, cv::Size(width, height), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_CUBIC);
         return new ci_image{out};
+    });
+}
+
+ci_image *ci_image_cropped(const ci_image *image, int x, int y, int width, int height, char *error, size_t error_length) {
+    return guarded<ci_image *>(error, error_length, nullptr, [&]() -> ci_image * {
+        if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > image->mat.cols || y + height > image->mat.rows) {
+            throw std::runtime_error("the crop lies outside the image");
+        }
+        return new ci_image{image->mat(cv::Rect(x, y, width, height)).clone()};
     });
 }
 

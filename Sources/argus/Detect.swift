@@ -27,6 +27,12 @@ struct Detect: ParsableCommand {
     @Flag(help: "Suppress overlaps across classes, not only within each class.")
     var agnostic = false
 
+    @Option(help: "Detect large images in overlapping tiles: off, auto or WxH (as 832x832).")
+    var tile: String = "off"
+
+    @Option(name: .customLong("tile-overlap"), help: "The share of a tile its neighbours overlap, 0-0.9.")
+    var tileOverlap: Float = Tiling.defaultOverlap
+
     @Option(help: "Output format: json, jsonl, csv or coco.")
     var format: Format = .json
 
@@ -86,6 +92,12 @@ struct Detect: ParsableCommand {
     private func detectionOptions(labels: [String]) throws -> DetectionOptions {
         var options = DetectionOptions(
             confidenceThreshold: conf, iouThreshold: iou, maxDetections: maxDet, classAgnostic: agnostic)
+        guard let tiling = Tiling(parameter: tile) else {
+            throw ValidationError("--tile must be off, auto or WxH (64-8192 each, as 832x832)")
+        }
+        guard (0...0.9).contains(tileOverlap) else { throw ValidationError("--tile-overlap must be between 0 and 0.9") }
+        options.tiling = tiling
+        options.tileOverlap = tileOverlap
         if let classes {
             do {
                 options.classFilter = try ClassSelection.resolve(ClassSelection.split(classes), labels: labels)

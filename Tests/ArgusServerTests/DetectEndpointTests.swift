@@ -125,7 +125,11 @@ import Testing
             let report = try #require(JSONSerialization.jsonObject(with: Data(buffer: health.body)) as? [String: Any])
             #expect(report["status"] as? String == "ok")
             let checks = try #require(report["checks"] as? [String: [String: Any]])
-            #expect(Set(checks.keys) == ["models", "storage", "inference", "database", "circles", "jobs"])
+            #expect(Set(checks.keys) == ["models", "storage", "inference", "database", "circles", "jobs", "search"])
+            let inference = checks["inference"]?["detail"] as? [String: String]
+            #expect(inference?["execution_provider"] == "cpu")
+            let search = checks["search"]?["detail"] as? [String: String]
+            #expect(search?["index"] == "exact" && search?["embedding_model"] == "efficientnet-lite0")
             #expect(checks.values.allSatisfy { $0["status"] as? String == "ok" && ($0["ms"] as? Double ?? -1) >= 0 })
             #expect((checks["models"]?["detail"] as? [String: String])?["loaded"]?.contains("yolov3-tiny") == true)
         }

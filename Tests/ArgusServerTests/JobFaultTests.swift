@@ -102,18 +102,26 @@ import Testing
         var configuration = try await JobQueueTests.configuration()
         configuration.worker.concurrency = 2
         try await TestServer.withDependencies(configuration) { dependencies in
-            for _ in 0..<500 { try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop")) }
             let workers = [try Self.startWorker(configuration, "one"), try Self.startWorker(configuration, "two")]
             defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            // The jobs are queued once both processes have registered: on a busy machine one
+            // still starting could otherwise find the queue already drained.
+            let pids = workers.map { Int($0.processIdentifier) }
+            try await JobQueueTests.waitUntil(60) {
+                try await WorkerRecord.query(on: dependencies.database.db).filter(\.$pid ~~ pids).count() == 2
+            }
             // This process's embedded worker, as `argus serve` runs it, is the third.
             try await JobQueueTests.withWorkers(dependencies) {
+                for _ in 0..<500 {
+                    try await dependencies.jobs.enqueue(JobQueue.Request(kind: "noop", payload: #"{"sleep_ms": 5}"#))
+                }
                 try await JobQueueTests.waitUntil(180) {
                     try await JobRecord.query(on: dependencies.database.db).filter(\.$status != "done").count() == 0
                 }
             }
             let attempts = try await Self.checkLeaseHistory(dependencies, jobs: 500)
-            let pids = Set(attempts.map { $0.workerId.split(separator: ":").dropLast().joined(separator: ":") })
-            #expect(pids.count == 3, "every process took jobs: \(pids)")
+            let processes = Set(attempts.map { $0.workerId.split(separator: ":").dropLast().joined(separator: ":") })
+            #expect(processes.count == 3, "every process took jobs: \(processes)")
             for worker in workers { await Self.stop(worker, signal: SIGTERM) }
         }
     }

@@ -46,9 +46,9 @@ public enum TestEnvironment {
                 let manifest = try store.manifest(for: id)
                 try store.importFile(at: installed + "/" + manifest.file, as: id)
             }
-            // The face detector and U²-Net-p are not catalogue detectors: their files are
+            // The face detector, U²-Net-p and the embedder are not catalogue detectors: their files are
             // copied as setup installed them.
-            for file in [FaceDetector.modelFile, BackgroundModel.u2netp.file] {
+            for file in [FaceDetector.modelFile, BackgroundModel.u2netp.file, ImageEmbedder.modelFile, ImageEmbedder.labelsFile] {
                 try FileManager.default.copyItem(atPath: installed + "/" + file, toPath: directory.path + "/" + file)
             }
             let sharedModels = shared.appendingPathComponent("models").path

@@ -9,7 +9,7 @@ struct DetectionQuery {
     /// Class names or ids as given; resolved against the model's labels once it is known.
     var classes: [String]?
 
-    static let names: Set<String> = ["model", "conf", "iou", "classes", "max_det", "agnostic"]
+    static let names: Set<String> = ["model", "conf", "iou", "classes", "max_det", "agnostic", "tile", "tile_overlap"]
 
     /// Reads and checks the options; the parameters' names were checked by their reader.
     init(parameters: RequestParameters, defaultModel: String) throws(APIError) {
@@ -20,6 +20,13 @@ struct DetectionQuery {
         options.iouThreshold = try parameters.number("iou", in: 0...1).map(Float.init) ?? options.iouThreshold
         options.maxDetections = try parameters.integer("max_det", default: options.maxDetections, in: 1...Self.maxDetections)
         options.classAgnostic = try parameters.boolean("agnostic") ?? options.classAgnostic
+        if let text = parameters["tile"] {
+            guard let tiling = Tiling(parameter: text) else {
+                throw .badRequest("invalid_parameter", "tile must be off, auto or WxH (64-8192 each, as 640x640)")
+            }
+            options.tiling = tiling
+        }
+        options.tileOverlap = try parameters.number("tile_overlap", in: 0...0.9).map(Float.init) ?? options.tileOverlap
         if let text = parameters["classes"] {
             let names = ClassSelection.split(text)
             guard !names.isEmpty else { throw .badRequest("invalid_parameter", "classes must list at least one class") }

@@ -10,6 +10,9 @@ struct DetectorSettings: Codable, Sendable {
     let max_det: Int
     let agnostic: Bool
     let class_ids: [Int]?
+    /// Absent in payloads from before tiling existed (off).
+    let tile: String?
+    let tile_overlap: Float?
 
     init(model: String, options: DetectionOptions) {
         self.model = model
@@ -18,11 +21,16 @@ struct DetectorSettings: Codable, Sendable {
         max_det = options.maxDetections
         agnostic = options.classAgnostic
         class_ids = options.classFilter.map { $0.sorted() }
+        tile = options.tiling == .off ? nil : options.tiling.parameter
+        tile_overlap = options.tiling == .off ? nil : options.tileOverlap
     }
 
     var options: DetectionOptions {
-        DetectionOptions(
+        var options = DetectionOptions(
             confidenceThreshold: conf, iouThreshold: iou, classFilter: class_ids.map(Set.init), maxDetections: max_det,
             classAgnostic: agnostic)
+        options.tiling = tile.flatMap(Tiling.init(parameter:)) ?? .off
+        options.tileOverlap = tile_overlap ?? Tiling.defaultOverlap
+        return options
     }
 }

@@ -55,7 +55,7 @@ struct HealthController {
     func report() async -> Report {
         let checks = [
             "models": models(), "storage": await storage(), "inference": inference(), "database": await database(),
-            "circles": await circles(), "jobs": await jobs(),
+            "circles": await circles(), "jobs": await jobs(), "search": search(),
         ]
         let healthy = checks.values.allSatisfy { $0.status == "ok" }
         return Report(status: healthy ? "ok" : "degraded", checks: checks)
@@ -113,6 +113,24 @@ struct HealthController {
                     "service_ms": String(format: "%.1f", pool.serviceSeconds * 1000),
                     "circles_running": String(circleLoad.running), "circles_waiting": String(circleLoad.waiting),
                     "circles_concurrency": String(circles.concurrency),
+                    // A configured GPU that cannot be used stops the server at start (no
+                    // silent fallback to the CPU), so this is where every model runs.
+                    "execution_provider": Self.providerName(configuration.executionProvider),
+                ]
+            )
+        }
+    }
+
+    /// The similarity index and whether the embedding model is installed. Always ok: without
+    /// the model only the embed task and the similarity routes answer 503.
+    private func search() -> Check {
+        timed {
+            let path = library.store.directory + "/" + ImageEmbedder.modelFile
+            return (
+                true,
+                [
+                    "index": dependencies.similarity.kind, "vectors": String(dependencies.similarity.count),
+                    "embedding_model": FileManager.default.fileExists(atPath: path) ? ImageEmbedder.modelName : "not installed",
                 ]
             )
         }
@@ -156,6 +174,10 @@ struct HealthController {
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = start.duration(to: .now)
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    static func providerName(_ provider: ExecutionProvider) -> String {
+        if case .cuda(let device) = provider { "cuda:\(device)" } else { "cpu" }
     }
 
     private func timed(_ body: () -> (Bool, [String: String])) -> Check {

@@ -97,7 +97,7 @@ struct ImagesController {
         return try JSONResponse.make(response)
     }
 
-    /// Removes the image, its runs and objects, its cached renderings, and the file when
+    /// Removes the image, its runs, objects, embedding and tags, its cached renderings, and the file when
     /// no other image (of any user) still uses it.
     func delete(_ context: ArgusRequestContext) async throws -> Response {
         try await remove(try await owned(context, scope: .write))
@@ -109,6 +109,7 @@ struct ImagesController {
         try await db.transaction { db in
             try await DetectedObjectRecord.query(on: db).filter(\.$image.$id == id).delete()
             try await InferenceRunRecord.query(on: db).filter(\.$image.$id == id).delete()
+            try await ImageEmbeddings(dependencies: dependencies).remove(imageId: id, on: db)
             try await record.delete(on: db)
         }
         if try await ImageRecord.query(on: db).filter(\.$blobKey == record.blobKey).count() == 0 {

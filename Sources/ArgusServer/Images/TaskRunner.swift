@@ -10,7 +10,7 @@ struct TaskRunner: Sendable {
     let dependencies: ServerDependencies
 
     enum Task: String, CaseIterable, Sendable {
-        case detect, circles, faces
+        case detect, circles, faces, embed
         case removeBackground = "remove-background"
 
         /// The tasks a request can wait for (`POST /images`); the upload flow runs all.

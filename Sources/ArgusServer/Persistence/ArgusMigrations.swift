@@ -7,6 +7,7 @@ enum ArgusMigrations {
     static let all: [any Migration] = [
         M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks(), M005CreateSchedulerState(),
         M006IndexJobClaimOrder(), M007CreateMailPreferencesAndPasswordResets(), M008DropJobClaimIndex(),
+        M009CreateEmbeddingsAndTags(),
     ]
 }
 
@@ -330,5 +331,41 @@ struct M008DropJobClaimIndex: AsyncMigration {
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "jobs_claim_idx").on(JobRecord.schema).column("status").column("run_at_us").run()
+    }
+}
+
+/// Image embeddings (one per image, the vector as bytes) and the tags the classifier gave.
+struct M009CreateEmbeddingsAndTags: AsyncMigration {
+    var name: String { "009_create_embeddings_and_tags" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ImageEmbeddingRecord.schema)
+            .field("id", .uuid, .identifier(auto: false), .references(ImageRecord.schema, .id, onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("model", .string, .required)
+            .field("dimension", .int, .required)
+            .field("vector", .data, .required)
+            .field("created_us", .int64, .required)
+            .create()
+        try await database.schema(ImageTagRecord.schema)
+            .id()
+            .field("image_id", .uuid, .required, .references(ImageRecord.schema, .id, onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("label", .string, .required)
+            .field("class_id", .int, .required)
+            .field("score", .double, .required)
+            .field("created_us", .int64, .required)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "embeddings_created_idx").on(ImageEmbeddingRecord.schema).column("created_us").run()
+            try await sql.create(index: "tags_image_idx").on(ImageTagRecord.schema).column("image_id").run()
+            try await sql.create(index: "tags_user_label_idx").on(ImageTagRecord.schema).column("user_id").column("label")
+                .run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ImageTagRecord.schema).delete()
+        try await database.schema(ImageEmbeddingRecord.schema).delete()
     }
 }

@@ -38,6 +38,12 @@ struct ImageTasksHandler: JobHandler {
             var width: Int? = nil
             var height: Int? = nil
             var content_type: String? = nil
+            /// `embed`: the tags the image was given (its vector is kept for search).
+            var tags: [TagResult]? = nil
+        }
+        struct TagResult: Codable, Sendable {
+            let label: String
+            let score: Double
         }
         let image_id: String
         let tasks: [String: Task]
@@ -83,6 +89,16 @@ struct ImageTasksHandler: JobHandler {
                 content_type: made.image.format.mediaType)
             cutout = made
         }
+        var embedded: ImageEmbeddings.Embedded?
+        let embeddings = ImageEmbeddings(dependencies: dependencies)
+        if names.contains("embed") {
+            await job.progress(80, "embedding")
+            let made = try await embeddings.embedWaiting(bytes)
+            tasks["embed"] = .init(
+                model: ImageEmbedder.modelName, object_count: 0, inference_ms: made.embedding.timings.inference,
+                total_ms: made.totalMs, tags: made.embedding.tags.map { .init(label: $0.label, score: Double($0.score)) })
+            embedded = made
+        }
         await job.progress(90, "recording")
         if let detection = analysis?.detection {
             tasks["detect"] = .init(
@@ -99,7 +115,7 @@ struct ImageTasksHandler: JobHandler {
         let imageId = payload.image_id
         return JobOutcome(
             result: String(decoding: try JSONCoding.encoder.encode(result), as: UTF8.self),
-            write: { [analysis, faces, cutout] db in
+            write: { [analysis, faces, cutout, embedded] db in
                 if let analysis { _ = try await runner.record(analysis, userId: userId, imageId: imageId, on: db) }
                 if let faces {
                     _ = try await runner.record(
@@ -118,6 +134,14 @@ struct ImageTasksHandler: JobHandler {
                         task: .removeBackground, model: cutout.model, userId: userId, imageId: imageId,
                         width: cutout.sourceWidth, height: cutout.sourceHeight, inferenceMs: cutout.inferenceMs,
                         totalMs: cutout.totalMs, on: db
+                    ) { _ in [] }
+                }
+                if let embedded {
+                    try await embeddings.store(embedded, imageId: imageId, userId: userId, on: db)
+                    _ = try await runner.record(
+                        task: .embed, model: ImageEmbedder.modelName, userId: userId, imageId: imageId,
+                        width: embedded.width, height: embedded.height, inferenceMs: embedded.embedding.timings.inference,
+                        totalMs: embedded.totalMs, on: db
                     ) { _ in [] }
                 }
                 // A rendering made before these objects existed is stale now (a background

@@ -1,12 +1,11 @@
 import Foundation
-import Synchronization
 
 /// The background-removal models of a models folder, each loaded on first use and shared.
 public final class BackgroundLibrary: Sendable {
     public let store: ModelStore
     public let runtime: ONNXRuntime
     public let sessionOptions: SessionOptions
-    private let loaded = Mutex<[BackgroundModel: BackgroundRemover]>([:])
+    private let loaded = LoadedOnce<BackgroundModel, BackgroundRemover>()
 
     public init(store: ModelStore, runtime: ONNXRuntime, sessionOptions: SessionOptions) {
         self.store = store
@@ -16,12 +15,8 @@ public final class BackgroundLibrary: Sendable {
 
     /// - Throws: `ModelStoreError.notInstalled` when setup has not installed `model`.
     public func remover(_ model: BackgroundModel = .default) throws -> BackgroundRemover {
-        if let remover = loaded.withLock({ $0[model] }) { return remover }
-        let remover = try BackgroundRemover.installed(model, in: store, runtime: runtime, options: sessionOptions)
-        return loaded.withLock { cache in
-            if let cached = cache[model] { return cached }
-            cache[model] = remover
-            return remover
+        try loaded.value(model) {
+            try BackgroundRemover.installed(model, in: store, runtime: runtime, options: sessionOptions)
         }
     }
 

@@ -34,8 +34,15 @@ public final class Detector: Sendable {
         try checkInput()
     }
 
-    /// Detects objects in `image`; boxes are in the image's pixels.
+    /// Detects objects in `image`, in tiles when `options.tiling` says so; boxes are in
+    /// the image's pixels.
     public func detect(_ image: Image, options: DetectionOptions = DetectionOptions()) throws -> DetectionOutput {
+        if options.tiling != .off { return try detectTiled(image, options: options) }
+        return try detectWhole(image, options: options)
+    }
+
+    /// One view of the whole image at the model's input size.
+    func detectWhole(_ image: Image, options: DetectionOptions) throws -> DetectionOutput {
         let start = DispatchTime.now()
         var tensor = [Float](repeating: 0, count: 3 * manifest.input.width * manifest.input.height)
         let transform = try tensor.withUnsafeMutableBufferPointer { try image.fill($0.baseAddress!, spec: tensorSpec) }

@@ -1,11 +1,9 @@
-import Synchronization
-
 /// The face detector of a models folder, loaded on first use and shared.
 public final class FaceLibrary: Sendable {
     public let store: ModelStore
     public let runtime: ONNXRuntime
     public let sessionOptions: SessionOptions
-    private let loaded = Mutex<FaceDetector?>(nil)
+    private let loaded = LoadedOnce<String, FaceDetector>()
 
     public init(store: ModelStore, runtime: ONNXRuntime, sessionOptions: SessionOptions) {
         self.store = store
@@ -15,12 +13,8 @@ public final class FaceLibrary: Sendable {
 
     /// - Throws: `ModelStoreError.notInstalled` when setup has not installed the model.
     public func detector() throws -> FaceDetector {
-        if let detector = loaded.withLock({ $0 }) { return detector }
-        let detector = try FaceDetector.installed(in: store, runtime: runtime, options: sessionOptions)
-        return loaded.withLock { cached in
-            if let cached { return cached }
-            cached = detector
-            return detector
+        try loaded.value(FaceDetector.modelFile) {
+            try FaceDetector.installed(in: store, runtime: runtime, options: sessionOptions)
         }
     }
 }

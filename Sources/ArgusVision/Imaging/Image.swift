@@ -91,6 +91,18 @@ public final class Image: @unchecked Sendable {
         try resize(width: width, height: height, ci_image_resampled)
     }
 
+    /// The `width`×`height` rectangle at (`x`, `y`), which must lie inside the image.
+    public func cropped(x: Int, y: Int, width: Int, height: Int) throws -> Image {
+        guard let x = Int32(exactly: x), let y = Int32(exactly: y), let w = Int32(exactly: width),
+            let h = Int32(exactly: height)
+        else { throw ImageError.corrupt("invalid crop \(width)×\(height)") }
+        var message = ErrorMessage()
+        guard let cropped = message.call({ ci_image_cropped(handle, x, y, w, h, $0, $1) }) else {
+            throw ImageError.corrupt(message.text)
+        }
+        return Image(handle: cropped)
+    }
+
     private func resize(
         width: Int, height: Int,
         _ function: (OpaquePointer?, Int32, Int32, UnsafeMutablePointer<CChar>?, Int) -> OpaquePointer?

@@ -40,6 +40,8 @@ int ci_image_orient(ci_image *image, int orientation, char *error, size_t error_
 ci_image *ci_image_resized(const ci_image *image, int width, int height, char *error, size_t error_length);
 /// A resized copy without aliasing: pixel area averaging when shrinking, bicubic when growing.
 ci_image *ci_image_resampled(const ci_image *image, int width, int height, char *error, size_t error_length);
+/// A copy of the `width`×`height` rectangle at (x, y), which must lie inside the image.
+ci_image *ci_image_cropped(const ci_image *image, int x, int y, int width, int height, char *error, size_t error_length);
 
 enum ci_resize_mode {
     CI_RESIZE_STRETCH = 0,           // plain resize to the input size
