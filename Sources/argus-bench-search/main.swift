@@ -7,12 +7,20 @@
 import ArgusCore
 import Foundation
 
-func readFloats(_ path: String) -> [Float] {
-    guard let data = FileManager.default.contents(atPath: path) else {
+/// The file mapped, not read: a million 1280-d vectors are 5 GB.
+func mapped(_ path: String) -> Data {
+    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
         FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
         exit(1)
     }
-    return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    return data
+}
+
+/// Row `row` of a file of `dimension`-float rows.
+func row(_ data: Data, _ row: Int, _ dimension: Int) -> [Float] {
+    data.withUnsafeBytes { raw in
+        Array(UnsafeBufferPointer(rebasing: raw.bindMemory(to: Float.self)[row * dimension..<(row + 1) * dimension]))
+    }
 }
 
 let arguments = CommandLine.arguments
@@ -20,18 +28,18 @@ guard arguments.count == 5, let dimension = Int(arguments[3]), let k = Int(argum
     FileHandle.standardError.write(Data("usage: argus-bench-search VECTORS.f32 QUERIES.f32 DIMENSION K\n".utf8))
     exit(64)
 }
-let vectors = readFloats(arguments[1])
-let queries = readFloats(arguments[2])
+let vectors = mapped(arguments[1])
+let queries = mapped(arguments[2])
 var index = ExactVectorIndex<Int, Int>(dimension: dimension)
 let loadStart = ContinuousClock.now
-for row in 0..<(vectors.count / dimension) {
-    index.upsert(row, owner: 0, vector: Array(vectors[row * dimension..<(row + 1) * dimension]))
+for number in 0..<(vectors.count / 4 / dimension) {
+    index.upsert(number, owner: 0, vector: row(vectors, number, dimension))
 }
 let loadTime = loadStart.duration(to: .now)
 var milliseconds: [Double] = []
 var results: [[Int]] = []
-for row in 0..<(queries.count / dimension) {
-    let query = Array(queries[row * dimension..<(row + 1) * dimension])
+for number in 0..<(queries.count / 4 / dimension) {
+    let query = row(queries, number, dimension)
     let start = ContinuousClock.now
     let found = index.search(query, owner: 0, limit: k)
     let elapsed = start.duration(to: .now)
