@@ -50,4 +50,31 @@ import Testing
             #expect(try await api.get("/api/v1/uploads/\(uploadId)", as: other).status == .notFound)
         }
     }
+
+    /// The `faces` task: CenterFace's faces become the image's objects, labelled `face`,
+    /// and the run is in the history.
+    @Test func theFacesTaskStoresFacesAsObjects() async throws {
+        try await TestServer.run(try await JobQueueTests.configuration()) { client, dependencies in
+            let api = APIClient(client: client)
+            let user = try await api.signUp()
+            var body = MultipartBody()
+            body.addFile(name: "file", filename: "astronaut.png", bytes: try TestEnvironment.sampleBytes("skimage_astronaut.png"))
+            body.addField(name: "tasks", value: "faces")
+            let accepted = try await api.multipart("/api/v1/uploads", body, as: user)
+            #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+            let taskId = try #require(accepted.json["task_id"] as? String)
+            try await JobQueueTests.withWorkers(dependencies) {
+                try await JobQueueTests.waitUntil {
+                    try await api.get("/api/v1/tasks/\(taskId)", as: user).json["status"] as? String == "done"
+                }
+            }
+            let task = try await api.get("/api/v1/tasks/\(taskId)", as: user)
+            let faces = try #require(((task.json["result"] as? [String: Any])?["tasks"] as? [String: [String: Any]])?["faces"])
+            #expect(faces["model"] as? String == "centerface" && faces["object_count"] as? Int == 1)
+            let objects = try #require(task.json["objects"] as? [[String: Any]])
+            #expect(objects.count == 1 && objects.first?["label"] as? String == "face")
+            let history = try await api.get("/api/v1/detect/history?task=faces", as: user)
+            #expect((history.json["items"] as? [[String: Any]])?.count == 1)
+        }
+    }
 }
