@@ -102,6 +102,16 @@ public enum ArgusApplication {
         let dependencies = try await ServerDependencies.open(
             configuration: configuration, library: library, pool: pool, logger: logger)
         logger.info("database ready", metadata: ["database": .string(configuration.database.masked)])
+        // The server loads the similarity index now, so that the first search does not pay
+        // for it; a worker never searches, and never loads it.
+        if loadingDefaultModel {
+            do {
+                try await dependencies.similarity.refresh(from: dependencies.database.db)
+            } catch {
+                await dependencies.database.shutdown()
+                throw ConfigurationError(description: "cannot load the similarity index: \(error)")
+            }
+        }
         return dependencies
     }
 

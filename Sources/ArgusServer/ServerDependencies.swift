@@ -96,12 +96,9 @@ public struct ServerDependencies: Sendable {
                 secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
             let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
             let images = try ImageServices.make(configuration: configuration, secret: secret)
-            let dependencies = ServerDependencies(
+            return ServerDependencies(
                 configuration: configuration, library: library, pool: pool, accounts: accounts, images: images,
                 mailer: try Mailer(configuration: configuration))
-            // Loaded now, so that the first search does not pay for it.
-            try await dependencies.similarity.refresh(from: database.db)
-            return dependencies
         } catch {
             await database.shutdown()
             throw error

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 
 /// The exact in-memory index (ArgusCore's `ExactVectorIndex`) kept in step with the
-/// `image_embeddings` table: loaded on first use, updated in place by this process's
+/// `image_embeddings` table: loaded when `argus serve` starts (or on first use), updated in place by this process's
 /// writes and deletions, and caught up before each query with the rows other processes
 /// (an `argus worker`) wrote since, by their `created_us`. Rows whose image is gone are
 /// dropped when a query meets them (`SearchResults` checks every hit against `images`).
@@ -42,13 +42,21 @@ final class ExactSimilarityIndex: SimilarityIndex {
         }
     }
 
+    /// Ignored until the index is loaded: the table is the truth, and the first
+    /// `refresh` reads it whole (so a worker process, which never searches, holds nothing).
     func upsert(imageId: UUID, userId: UUID, vector: [Float]) {
         guard vector.count == ImageEmbedder.dimension else { return }
-        state.withLock { $0.index.upsert(imageId, owner: userId, vector: vector) }
+        state.withLock { state in
+            guard state.loaded else { return }
+            state.index.upsert(imageId, owner: userId, vector: vector)
+        }
     }
 
     func remove(imageId: UUID) {
-        state.withLock { $0.index.remove(imageId) }
+        state.withLock { state in
+            guard state.loaded else { return }
+            state.index.remove(imageId)
+        }
     }
 
     func vector(of imageId: UUID) -> [Float]? {
