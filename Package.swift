@@ -152,7 +152,7 @@ let package = Package(
             dependencies: ["ArgusCore", "ArgusVision", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/ArgusTestSupport"
         ),
-        .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"]),
+        .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"], exclude: ["Golden"]),
         // Every checked-in fuzz input (Fuzz/corpus) through its target, in the ordinary build.
         .testTarget(name: "ArgusFuzzTargetsTests", dependencies: ["ArgusFuzzTargets", "ArgusTestSupport"]),
         .testTarget(

@@ -8,7 +8,7 @@ struct Argus: AsyncParsableCommand {
         abstract: "Argus: a self-hosted computer-vision server.",
         subcommands: [
             Serve.self, Worker.self, Migrate.self, Users.self, Config.self, OpenAPI.self, Detect.self, Faces.self,
-            RemoveBackground.self, Embed.self, Tags.self, Models.self,
+            RemoveBackground.self, Embed.self, Tags.self, Track.self, Models.self,
             Bench.self,
         ])
 
