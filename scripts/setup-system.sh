@@ -6,7 +6,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/_common.sh
 . "$here/_common.sh"
 
-packages=(libopencv-dev libturbojpeg0-dev libpng-dev pkg-config)
+# ffmpeg and ffprobe: video decoding, probing and H.264 encoding (child processes).
+packages=(libopencv-dev libturbojpeg0-dev libpng-dev pkg-config ffmpeg)
 [ "$#" -gt 0 ] && packages=("$@")
 
 # Debian's own python3 needs python3-venv for `python3 -m venv` (setup-venv.sh).

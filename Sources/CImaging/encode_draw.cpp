@@ -112,4 +112,23 @@ void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r
     });
 }
 
+void ci_draw_polyline(ci_image *image, const float *xy, int count, int closed, uint8_t r, uint8_t g, uint8_t b,
+                      int thickness) {
+    guarded<int>(nullptr, 0, 1, [&]() {
+        if (xy == nullptr || count < 2) return 0;
+        std::vector<cv::Point> points;
+        points.reserve((size_t)count);
+        for (int i = 0; i < count; i++) points.emplace_back(rounded(xy[2 * i]), rounded(xy[2 * i + 1]));
+        cv::polylines(image->mat, points, closed != 0, cv::Scalar(b, g, r), std::max(thickness, 1), cv::LINE_AA);
+        return 0;
+    });
+}
+
+void ci_draw_text(ci_image *image, float x, float y, uint8_t r, uint8_t g, uint8_t b, const char *text) {
+    guarded<int>(nullptr, 0, 1, [&]() {
+        draw_label(image->mat, text, cv::Point(rounded(x), rounded(y)), cv::Scalar(b, g, r));
+        return 0;
+    });
+}
+
 } // extern "C"

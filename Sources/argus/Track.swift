@@ -1,20 +1,42 @@
 import ArgumentParser
 import ArgusCore
+import ArgusVision
 import Foundation
 
 struct Track: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Track objects across frames (ByteTrack).",
+        abstract: "Detect and track objects in a video, or track MOTChallenge detections (ByteTrack).",
         discussion: """
-            With --detections, tracks the MOTChallenge detections of a file (frame,id,left,top,width,height,score) \
-            and prints MOTChallenge results, so the tracker can be scored on public detections apart from any \
-            detector. The frame rate defaults to the seqinfo.ini beside the file's folder, else 30.
+            With VIDEO: detects objects on its frames, tracks them, prints the tracks and, with --annotate, writes \
+            an H.264 MP4 with boxes, track ids and trails. With --detections: tracks the MOTChallenge detections of \
+            a file (frame,id,left,top,width,height,score), so the tracker can be scored on public detections apart \
+            from any detector; the frame rate defaults to the seqinfo.ini beside the file's folder, else 30.
             """)
 
-    @Option(help: "A MOTChallenge detections file (det.txt).")
-    var detections: String
+    @Argument(help: "A video file (MP4, MOV, AVI, MKV, WebM).")
+    var video: String?
 
-    @Option(name: .customLong("frame-rate"), help: "Frames per second (scales the lost-track buffer).")
+    @Option(help: "A MOTChallenge detections file (det.txt) instead of a video.")
+    var detections: String?
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Minimum detection confidence, 0-1 (low-score detections feed the second association).")
+    var conf: Float = VideoProcessingOptions.defaultConfidence
+
+    @Option(help: "IoU threshold for non-maximum suppression, 0-1.")
+    var iou: Float = DetectionOptions.defaultIoU
+
+    @Option(help: "Only these classes (comma-separated names or indices).")
+    var classes: String?
+
+    @Option(help: "Detect every Nth frame; the tracker predicts the frames between.")
+    var stride: Int = 1
+
+    @Option(help: "Write the annotated video (H.264 MP4) here.")
+    var annotate: String?
+
+    @Option(name: .customLong("frame-rate"), help: "Frames per second of --detections (scales the lost-track buffer).")
     var frameRate: Double?
 
     @Option(help: "Output format: mot, json or csv.")
@@ -22,24 +44,101 @@ struct Track: ParsableCommand {
 
     @OptionGroup var trackerOptions: TrackerOptions
 
+    @Flag(help: "Show a progress bar on stderr even when it is not a terminal.")
+    var progress = false
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        guard (video == nil) != (detections == nil) else {
+            throw ValidationError("give either a VIDEO or --detections FILE")
+        }
+        guard (0...1).contains(conf) else { throw ValidationError("--conf must be between 0 and 1") }
+        guard (0...1).contains(iou) else { throw ValidationError("--iou must be between 0 and 1") }
+        guard (1...1000).contains(stride) else { throw ValidationError("--stride must be between 1 and 1000") }
+        if let frameRate, !(frameRate > 0 && frameRate <= 1000) {
+            throw ValidationError("--frame-rate must be above 0 and at most 1000")
+        }
+        if detections != nil && annotate != nil { throw ValidationError("--annotate needs a VIDEO") }
+    }
+
     func run() throws {
+        if let detections { return try trackDetections(detections) }
+        if let video { try trackVideo(video) }
+    }
+
+    private func trackVideo(_ path: String) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            printError("argus: \(path): no such file, or it cannot be read")
+            throw ExitCode(1)
+        }
+        let tools = try report(path) { () throws(VideoError) in try VideoTools.locate() }
+        let info = try report(path) { () throws(VideoError) in try tools.probe(path: path) }
+        let detector = try modelOptions.loadDetector()
+        var detection = DetectionOptions(confidenceThreshold: conf, iouThreshold: iou)
+        if let classes {
+            do {
+                detection.classFilter = try ClassSelection.resolve(
+                    ClassSelection.split(classes), labels: detector.manifest.labels)
+            } catch {
+                throw ValidationError("unknown class '\(error.name)' for model \(modelOptions.model)")
+            }
+        }
+        let options = VideoProcessingOptions(
+            detection: detection, tracker: try trackerOptions.configuration(frameRate: info.frameRate), stride: stride,
+            annotatedPath: annotate)
+        let writer = TrackWriter(format: format, source: path, frameRate: info.frameRate)
+        let total = info.frameCount ?? 0
+        let bar = ProgressBar(total: total, enabled: !quiet && total > 0 && (progress || ProgressBar.isTerminal))
+        let processor = VideoProcessor(tools: tools, detector: detector, options: options)
+        let (summary, _) = try report(path) { () throws(VideoError) in
+            try processor.run(
+                path: path, info: info, onFrame: writer.add,
+                progress: { state in
+                    if state.framesDone % 5 == 0 {
+                        bar.update(done: state.framesDone, current: String(format: "%.1f fps", state.framesPerSecond))
+                    }
+                })
+        }
+        bar.finish()
+        writer.finish(video: info, summary: summary)
+        if !quiet {
+            printError(
+                String(
+                    format: "argus: %d frames in %.1f s (%.1f fps), %d tracks", summary.frames, summary.processingSeconds,
+                    summary.processingFrameRate, summary.uniqueTracks.values.reduce(0, +)))
+        }
+    }
+
+    /// Runs a video step; a failure prints `argus: FILE: reason` and exits 1.
+    private func report<T>(_ path: String, _ body: () throws(VideoError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            printError("argus: \(path): \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func trackDetections(_ path: String) throws {
         let text: String
         do {
-            text = try String(contentsOfFile: detections, encoding: .utf8)
+            text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            printError("argus: \(detections): cannot be read as UTF-8 text")
+            printError("argus: \(path): cannot be read as UTF-8 text")
             throw ExitCode(1)
         }
         let records: [MOTChallengeFormat.Record]
         do {
             records = try MOTChallengeFormat.parse(text)
         } catch {
-            printError("argus: \(detections): \(error)")
+            printError("argus: \(path): \(error)")
             throw ExitCode(1)
         }
-        let rate = frameRate ?? SequenceInfo.frameRate(besideDetections: detections) ?? 30
+        let rate = frameRate ?? SequenceInfo.frameRate(besideDetections: path) ?? 30
         var tracker = ByteTracker(configuration: try trackerOptions.configuration(frameRate: rate))
-        let writer = TrackWriter(format: format, frameRate: rate)
+        let writer = TrackWriter(format: format, source: path, frameRate: rate)
         let byFrame = Dictionary(grouping: records, by: \.frame)
         let lastFrame = records.map(\.frame).max() ?? 0
         // Every frame up to the last, with or without detections, so lost tracks age.

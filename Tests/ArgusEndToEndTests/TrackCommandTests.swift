@@ -23,7 +23,9 @@ private let mot17 = TestEnvironment.shared.appendingPathComponent("datasets/mot1
     @Test func jsonGroupsByTrackAndCSVHasAHeader() async throws {
         let json = try await ArgusProcess.run(["track", "--detections", detections, "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
-        let tracks = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let document = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["source"] as? String == detections && document["video"] == nil)
+        let tracks = try #require(document["tracks"] as? [[String: Any]])
         let first = try #require(tracks.first)
         #expect(first["track_id"] as? Int == 1 && first["first_frame"] as? Int == 1)
         // MOT17-09 runs at 30 fps (its seqinfo.ini): frame 31 starts at 1 s.
@@ -49,6 +51,43 @@ private let mot17 = TestEnvironment.shared.appendingPathComponent("datasets/mot1
         try Data().write(to: empty)
         let nothing = try await ArgusProcess.run(["track", "--detections", empty.path])
         #expect(nothing.status == 0 && nothing.stdout.isEmpty)
+    }
+
+    @Test func tracksAVideoAndWritesTheAnnotatedMP4() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("track-video")
+        let clip = try await VideoFixtures.clip(seconds: 3, in: folder)
+        let annotated = folder.appendingPathComponent("annotated.mp4")
+        let outcome = try await ArgusProcess.run([
+            "track", clip.path, "--annotate", annotated.path, "--format", "json", "--classes", "person",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("argus: 30 frames in"), "\(outcome.stderr)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let video = try #require(document["video"] as? [String: Any])
+        #expect(video["width"] as? Int == 768 && video["height"] as? Int == 576 && video["codec"] as? String == "h264")
+        let summary = try #require(document["summary"] as? [String: Any])
+        #expect(summary["frames"] as? Int == 30 && summary["detected_frames"] as? Int == 30)
+        let tracks = try #require(document["tracks"] as? [[String: Any]])
+        #expect(tracks.count >= 3 && tracks.allSatisfy { $0["label"] as? String == "person" })
+        // The last frame of a 3-s clip at 10 fps starts at 2.9 s.
+        #expect(tracks.compactMap { $0["last_time"] as? Double }.allSatisfy { $0 <= 2.9 + 1e-6 })
+
+        let probe = try await VideoFixtures.ffprobe(annotated.path)
+        let stream = try #require((probe["streams"] as? [[String: Any]])?.first)
+        #expect(stream["codec_name"] as? String == "h264" && stream["nb_read_frames"] as? String == "30")
+        #expect(stream["width"] as? Int == 768 && stream["height"] as? Int == 576)
+    }
+
+    @Test func aBadVideoIsNamedAndExitsOne() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("track-bad-video")
+        let text = folder.appendingPathComponent("notes.mp4")
+        try Data("not a video\n".utf8).write(to: text)
+        let bad = try await ArgusProcess.run(["track", text.path])
+        #expect(bad.status == 1 && bad.stderr.contains("notes.mp4") && bad.stderr.contains("not a video"), "\(bad.stderr)")
+        let missing = try await ArgusProcess.run(["track", folder.appendingPathComponent("gone.mp4").path])
+        #expect(missing.status == 1 && missing.stderr.contains("gone.mp4: no such file"), "\(missing.stderr)")
+        let both = try await ArgusProcess.run(["track", text.path, "--detections", text.path])
+        #expect(both.status != 0 && both.stderr.contains("either a VIDEO or --detections"), "\(both.stderr)")
     }
 
     /// bench/mot_eval.py scores Argus and supervision 0.30's ByteTrack with motmetrics on the

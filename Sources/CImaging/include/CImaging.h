@@ -85,6 +85,12 @@ void ci_draw_box(ci_image *image, float x1, float y1, float x2, float y2, uint8_
                  const char *label, int thickness);
 void ci_draw_circle(ci_image *image, float cx, float cy, float radius, uint8_t r, uint8_t g, uint8_t b,
                     const char *label, int thickness);
+/// Draws `count` points (x, y pairs in `xy`) joined by lines, the last back to the first
+/// when `closed`: track trails, counting lines and zones.
+void ci_draw_polyline(ci_image *image, const float *xy, int count, int closed, uint8_t r, uint8_t g, uint8_t b,
+                      int thickness);
+/// Draws a label (text on a filled box in the colour) just above (x, y), as box labels sit.
+void ci_draw_text(ci_image *image, float x, float y, uint8_t r, uint8_t g, uint8_t b, const char *text);
 
 enum ci_redact_method { CI_REDACT_BLUR = 0, CI_REDACT_PIXELATE = 1, CI_REDACT_BOX = 2 };
 
