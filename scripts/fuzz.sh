@@ -48,6 +48,7 @@ for target in "${targets[@]}"; do
         status=1
         echo "fuzz: $target: FAILED (log: $log, inputs: $crashes/)" >&2
         grep -aE "ERROR|Fatal error|SUMMARY|Test unit written" "$log" | head -n 8 >&2 || true
+        tail -n 12 "$log" >&2 || true
     fi
 done
 exit "$status"

@@ -56,7 +56,7 @@ ST_SEED="${ST_SEED:-20261201}" bash scripts/schemathesis.sh .build/debug/argus |
 # Each fuzz target for a bounded time (ARGUS_TEST_FUZZ_SECONDS, default 45) on its corpus.
 # Before the last pass, so that swift test's summary closes the run.
 fuzz_status=0
-bash scripts/fuzz.sh "${ARGUS_TEST_FUZZ_SECONDS:-45}" || fuzz_status=$?
+bash scripts/fuzz.sh "${ARGUS_TEST_FUZZ_SECONDS:-45}" 2>&1 | tee .build/fuzz-run.log || fuzz_status=$?
 
 # Suites that measure how the server treats others while it is pushed (slow clients,
 # a full circles pool, the pool's deadline) run last, on their own: beside the rest of
@@ -77,6 +77,10 @@ echo "== summary: postgres=$postgres_status schemathesis=$schemathesis_status fu
 for log in .build/postgres-tests.log .build/sqlite-tests.log .build/sqlite-under-load-tests.log; do
     grep -E "^✘|recorded an issue" "$log" | head -n 20 | sed "s|^|[$(basename "$log" .log)] |" || true
 done
+# A failed fuzz run: which target and how (its log's tail), or why the build failed.
+if [ "$fuzz_status" -ne 0 ]; then
+    sed "s|^|[fuzz] |" .build/fuzz-run.log | tail -n 40 || true
+fi
 for status in "$postgres_status" "$sqlite_status" "$under_load_status" "$fuzz_status" "$schemathesis_status"; do
     [ "$status" -eq 0 ] || exit "$status"
 done

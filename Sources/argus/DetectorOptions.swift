@@ -14,12 +14,13 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Path of libonnxruntime.so (default: ARGUS_ORT_LIBRARY or the one setup installed).")
     var ortLibrary: String?
 
-    func loadDetector() throws -> Detector {
+    /// `allowSpinning`: see SessionOptions.allowSpinning.
+    func loadDetector(allowSpinning: Bool = true) throws -> Detector {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         let runtime = try ONNXRuntime.load(libraryPath: ortLibrary)
         let library = DetectorLibrary(
             store: ModelStore(directory: ModelStore.defaultDirectory()), runtime: runtime,
-            sessionOptions: SessionOptions(intraOpThreads: threads))
+            sessionOptions: SessionOptions(intraOpThreads: threads, allowSpinning: allowSpinning))
         return try library.detector(for: model)
     }
 }

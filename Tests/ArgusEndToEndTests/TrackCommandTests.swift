@@ -90,6 +90,81 @@ private let mot17 = TestEnvironment.shared.appendingPathComponent("datasets/mot1
         #expect(both.status != 0 && both.stderr.contains("either a VIDEO or --detections"), "\(both.stderr)")
     }
 
+    /// The zone counts in the JSON summary, recounted here from the same run's tracks: a
+    /// line down the middle of the frame (margin 0, so every change of side is a crossing;
+    /// long, so that predicted boxes past the frame's edge cross it too) and a polygon
+    /// around the whole frame (every track is born inside it).
+    @Test func countsTracksAgainstZonesAsTheirBoxesShow() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("track-zones")
+        let clip = try await VideoFixtures.clip(seconds: 8, in: folder)
+        let zones = #"""
+            [{"name": "middle", "line": [[384, -5000], [384, 5000]], "margin": 0},
+             {"name": "all", "polygon": [[-5000, -5000], [5000, -5000], [5000, 5000], [-5000, 5000]], "margin": 0}]
+            """#
+        let outcome = try await ArgusProcess.run([
+            "track", clip.path, "--format", "json", "--classes", "person", "--zones", zones,
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let summary = try #require(document["summary"] as? [String: Any])
+        let frames = try #require(summary["frames"] as? Int)
+        let counted = try #require(summary["zones"] as? [[String: Any]])
+        let tracks = try #require(document["tracks"] as? [[String: Any]])
+        try #require(counted.count == 2 && !tracks.isEmpty)
+
+        // The line is drawn downwards: its right-hand side on screen is the left (x < 384).
+        var (crossedIn, crossedOut) = (0, 0)
+        var framesInside: [Int] = []
+        for track in tracks {
+            let boxes = try #require(track["boxes"] as? [[String: Any]])
+            framesInside.append(boxes.count)
+            var side: Int?
+            for box in boxes {
+                let bbox = try #require(box["bbox"] as? [Double])
+                let x = (bbox[0] + bbox[2]) / 2
+                guard x != 384 else { continue }
+                let now = x < 384 ? 1 : -1
+                if let side, side != now { if now > 0 { crossedIn += 1 } else { crossedOut += 1 } }
+                side = now
+            }
+        }
+        #expect(crossedIn + crossedOut > 0, "people walk across the middle of vtest.avi in 8 s")
+        let line = counted[0]
+        #expect(line["name"] as? String == "middle" && line["kind"] as? String == "line")
+        #expect((line["in"] as? [String: Int]) == (crossedIn > 0 ? ["person": crossedIn] : [:]), "\(line)")
+        #expect((line["out"] as? [String: Int]) == (crossedOut > 0 ? ["person": crossedOut] : [:]), "\(line)")
+
+        let polygon = counted[1]
+        #expect(polygon["kind"] as? String == "polygon")
+        #expect((polygon["entered"] as? [String: Int]) == [:], "every track was born inside")
+        #expect((polygon["tracks_inside"] as? [String: Int]) == ["person": tracks.count])
+        let present = tracks.filter { $0["last_frame"] as? Int == frames }.count
+        #expect((polygon["inside_now"] as? [String: Int]) == (present > 0 ? ["person": present] : [:]))
+        let longest = Double(framesInside.max() ?? 0) / 10
+        let maxSeconds = try #require((polygon["max_seconds_inside"] as? [String: Double])?["person"])
+        #expect(abs(maxSeconds - longest) < 1e-6, "\(maxSeconds) vs \(longest)")
+        #expect(outcome.stderr.contains("argus: zone middle: in \(crossedIn), out \(crossedOut)"), "\(outcome.stderr)")
+    }
+
+    @Test func badZonesAreNamedBeforeAnyWork() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("track-bad-zones")
+        let clip = folder.appendingPathComponent("clip.mp4")
+        try Data().write(to: clip)
+        let cases: [(String, String)] = [
+            (#"[{"name": "door", "line": [[0, 0]]}]"#, "door: a line is two different points"),
+            ("[1, 2", "zones must be a JSON array"),
+            (folder.appendingPathComponent("zones.json").path, "neither a JSON array nor a readable file"),
+        ]
+        for (zones, message) in cases {
+            let outcome = try await ArgusProcess.run(["track", clip.path, "--zones", zones])
+            #expect(outcome.status == 64 && outcome.stderr.contains(message), "\(zones): \(outcome.stderr)")
+        }
+        let file = folder.appendingPathComponent("detections.txt")
+        try Data("1,-1,10,10,20,40,0.9\n".utf8).write(to: file)
+        let detections = try await ArgusProcess.run(["track", "--detections", file.path, "--zones", "[]"])
+        #expect(detections.status == 64 && detections.stderr.contains("--zones needs a VIDEO"), "\(detections.stderr)")
+    }
+
     /// bench/mot_eval.py scores Argus and supervision 0.30's ByteTrack with motmetrics on the
     /// same MOT17 FRCNN detections; it fails unless Argus's MOTA and IDF1 are at least the peer's.
     @Test(

@@ -41,7 +41,7 @@ enum ExchangeRecorder {
                 try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 let url = directory.appendingPathComponent("swift-\(ProcessInfo.processInfo.processIdentifier).jsonl")
                 if !FileManager.default.fileExists(atPath: url.path) {
-                    FileManager.default.createFile(atPath: url.path, contents: nil)
+                    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
                 }
                 handle = try? FileHandle(forWritingTo: url)
                 _ = try? handle?.seekToEnd()

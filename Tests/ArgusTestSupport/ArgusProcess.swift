@@ -1,4 +1,3 @@
-import ArgusTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -42,8 +41,8 @@ public enum ArgusProcess {
     {
         let folder = try TestEnvironment.temporaryDirectory("run")
         let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = program ?? executable
         process.arguments = arguments
@@ -74,7 +73,7 @@ public enum ArgusProcess {
     public static func start(
         _ arguments: [String], environment extra: [String: String] = [:], log: URL, script: String? = nil
     ) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         if let script {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")

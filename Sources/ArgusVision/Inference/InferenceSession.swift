@@ -44,10 +44,15 @@ public struct SessionOptions: Sendable, Hashable {
     /// Threads one run may use; 0 lets ONNX Runtime pick (one per core).
     public var intraOpThreads: Int
     public var executionProvider: ExecutionProvider
+    /// Whether idle intra-op threads spin waiting for work (ONNX Runtime's default: the
+    /// lowest latency when the model has the cores to itself). Off where other work shares
+    /// the cores, as ffmpeg's decoder and encoder do while a video is processed.
+    public var allowSpinning: Bool
 
-    public init(intraOpThreads: Int = 0, executionProvider: ExecutionProvider = .cpu) {
+    public init(intraOpThreads: Int = 0, executionProvider: ExecutionProvider = .cpu, allowSpinning: Bool = true) {
         self.intraOpThreads = intraOpThreads
         self.executionProvider = executionProvider
+        self.allowSpinning = allowSpinning
     }
 }
 
@@ -75,6 +80,9 @@ public final class InferenceSession: @unchecked Sendable {
         }
         try runtime.check(api.SetInterOpNumThreads!(sessionOptions, 1))
         try runtime.check(api.SetSessionGraphOptimizationLevel!(sessionOptions, ORT_ENABLE_ALL))
+        if !options.allowSpinning {
+            try runtime.check(api.AddSessionConfigEntry!(sessionOptions, "session.intra_op.allow_spinning", "0"))
+        }
         if case .cuda(let device) = options.executionProvider {
             try Self.appendCUDA(runtime: runtime, options: sessionOptions, device: device)
         }

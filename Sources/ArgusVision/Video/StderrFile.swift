@@ -7,7 +7,7 @@ struct StderrFile {
 
     /// A handle for `Process.standardError`.
     func handle() throws -> FileHandle {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         return try FileHandle(forWritingTo: url)
     }
 

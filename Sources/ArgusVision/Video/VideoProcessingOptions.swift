@@ -5,6 +5,9 @@ public struct VideoProcessingOptions: Sendable {
     /// ByteTrack's second association needs detections down to its low threshold, so the
     /// detector's confidence floor defaults to it, not to the image default of 0.25.
     public static let defaultConfidence: Float = 0.1
+    /// libx264's presets, fastest first; slower ones than `medium` cost too much here.
+    public static let encoderPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"]
+    public static let defaultEncoderPreset = "veryfast"
 
     public var detection: DetectionOptions
     /// The frame rate is taken from the video.
@@ -17,12 +20,15 @@ public struct VideoProcessingOptions: Sendable {
     public var trailLength: Int
     /// libx264's preset for the annotated video.
     public var encoderPreset: String
+    /// Lines and polygons the tracks are counted against (drawn in the annotated video).
+    public var zones: [CountingZone]
 
     public init(
         detection: DetectionOptions = DetectionOptions(confidenceThreshold: defaultConfidence),
         tracker: TrackerConfiguration = TrackerConfiguration(), stride: Int = 1, annotatedPath: String? = nil,
-        trailLength: Int = 30, encoderPreset: String = "veryfast"
+        trailLength: Int = 30, encoderPreset: String = defaultEncoderPreset, zones: [CountingZone] = []
     ) {
+        self.zones = zones
         self.detection = detection
         self.tracker = tracker
         self.stride = stride
@@ -58,6 +64,8 @@ public struct VideoProcessingSummary: Sendable, Hashable, Codable {
     public var meanDetectionMilliseconds: Double
     /// Distinct confirmed tracks per label.
     public var uniqueTracks: [String: Int]
+    /// What each zone counted, in the order given.
+    public var zones: [ZoneSummary]
 
     enum CodingKeys: String, CodingKey {
         case frames
@@ -67,5 +75,6 @@ public struct VideoProcessingSummary: Sendable, Hashable, Codable {
         case processingFrameRate = "processing_fps"
         case meanDetectionMilliseconds = "mean_detection_ms"
         case uniqueTracks = "unique_tracks"
+        case zones
     }
 }

@@ -49,15 +49,15 @@ public struct VideoProcessor: Sendable {
         }
         decoding.start()
 
-        let annotated = BoundedQueue<(Image, [TrackedObject])>(capacity: Self.queueDepth)
+        let annotated = BoundedQueue<(Image, [TrackedObject], [String])>(capacity: Self.queueDepth)
         let encodingDone = DispatchSemaphore(value: 0)
         if let encoder {
-            let trailLength = options.trailLength
+            let (trailLength, zones) = (options.trailLength, options.zones)
             Thread {
-                var annotator = TrackAnnotator(trailLength: trailLength)
+                var annotator = TrackAnnotator(trailLength: trailLength, zones: zones)
                 do throws(VideoError) {
-                    while let (image, objects) = annotated.take() {
-                        annotator.draw(objects, on: image)
+                    while let (image, objects, captions) = annotated.take() {
+                        annotator.draw(objects, captions: captions, on: image)
                         try encoder.write(image)
                     }
                     try encoder.finish()
@@ -75,6 +75,7 @@ public struct VideoProcessor: Sendable {
         configuration.frameRate = info.frameRate
         var tracker = ByteTracker(configuration: configuration)
         var log = TrackLog()
+        var counter = ZoneCounter(zones: options.zones, frameRate: info.frameRate)
         var frame = 0
         var detectedFrames = 0
         var detectionNanoseconds: UInt64 = 0
@@ -101,8 +102,12 @@ public struct VideoProcessor: Sendable {
                 objects = tracker.predictFrame()
             }
             log.record(frame: frame, objects: objects)
+            counter.update(objects)
             onFrame(frame, objects)
-            if encoder != nil && !annotated.put((image, objects)) { break }
+            if encoder != nil {
+                let captions = options.zones.isEmpty ? [] : counter.summary.map(\.caption)
+                guard annotated.put((image, objects, captions)) else { break }
+            }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             progress(
                 VideoProgress(
@@ -125,7 +130,7 @@ public struct VideoProcessor: Sendable {
             frames: frame, detectedFrames: detectedFrames, sourceFrameRate: info.frameRate, processingSeconds: seconds,
             processingFrameRate: Double(frame) / max(seconds, 1e-9),
             meanDetectionMilliseconds: detectedFrames > 0 ? Double(detectionNanoseconds) / 1e6 / Double(detectedFrames) : 0,
-            uniqueTracks: log.uniqueTracksPerLabel)
+            uniqueTracks: log.uniqueTracksPerLabel, zones: counter.summary)
         return (summary, log)
     }
 }
