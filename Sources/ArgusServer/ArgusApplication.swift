@@ -220,6 +220,12 @@ public enum ArgusApplication {
         inference.addRoutes(uploads.uploadRoutes, atPath: "/uploads")
         api.addRoutes(uploads.routes, atPath: "/uploads")
         api.addRoutes(uploads.taskRoutes, atPath: "/tasks")
+        // Videos stream to disk: their own body limit, beside the framing and form fields.
+        let videoLimit = BodyLimitMiddleware(limit: configuration.videoMaxBytes + 256 * 1024)
+        let videoUploads = group(videoLimit, authenticated: true, budget: "inference", limits.inference)
+        let videos = VideosController(dependencies: dependencies)
+        videoUploads.addRoutes(videos.uploadRoutes, atPath: RouterPath(VideosController.path))
+        api.addRoutes(videos.routes, atPath: RouterPath(VideosController.path))
         let images = ImagesController(dependencies: dependencies)
         inference.addRoutes(images.uploadRoutes, atPath: RouterPath(ImagesController.path))
         api.addRoutes(images.routes, atPath: RouterPath(ImagesController.path))

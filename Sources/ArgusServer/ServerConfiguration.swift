@@ -18,6 +18,18 @@ public struct ServerConfiguration: Sendable {
     public var httpTimeouts = HTTPTimeouts()
     /// Largest request body accepted by upload routes, in bytes.
     public var maxUploadBytes = 10 * 1024 * 1024
+    /// Largest video upload in bytes, and its longest duration in seconds.
+    public var videoMaxBytes = VideoLimits.default.maxBytes
+    public var videoMaxSeconds = Int(VideoLimits.default.maxDuration)
+    /// What a video may be (size, duration, resolution, frames), checked before it is stored.
+    public var videoLimits: VideoLimits {
+        var limits = VideoLimits.default
+        limits.maxBytes = videoMaxBytes
+        limits.maxDuration = Double(videoMaxSeconds)
+        // At most the source's frame rate of 60 for the longest accepted video.
+        limits.maxFrames = max(limits.maxFrames, videoMaxSeconds * 60)
+        return limits
+    }
     /// Upright width and height accepted, checked from the header before decoding.
     public var imageLimits = ImageLimits(minWidth: 32, minHeight: 32, maxWidth: 8192, maxHeight: 8192)
     /// Inference jobs running at once (nil: the cores ÷ `inferenceThreads`), jobs allowed

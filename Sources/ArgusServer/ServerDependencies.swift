@@ -50,6 +50,9 @@ public struct ServerDependencies: Sendable {
 
     public var database: ArgusDatabase { accounts.database }
 
+    /// Where videos and their results are kept.
+    var videoFiles: VideoFiles { VideoFiles(storagePath: configuration.storagePath) }
+
     /// The durable job queue, with this process's wake-up signal.
     public let jobs: JobQueue
 
@@ -59,6 +62,7 @@ public struct ServerDependencies: Sendable {
             queue: jobs,
             handlers: [
                 NoopJobHandler(), DetectBatchHandler(dependencies: self), ImageTasksHandler(dependencies: self),
+                VideoTrackHandler(dependencies: self),
                 WebhookDeliveryHandler(dependencies: self), MailJobHandler(mailer: mailer),
                 PasswordResetJobHandler(resets: PasswordResets(services: accounts, mailer: mailer, jobs: jobs)),
             ],

@@ -25,15 +25,10 @@ struct TrackerOptions: ParsableArguments {
     var classAgnostic = false
 
     func configuration(frameRate: Double) throws -> TrackerConfiguration {
-        var configuration = TrackerConfiguration()
-        configuration.highThreshold = highThreshold
-        configuration.lowThreshold = lowThreshold
-        configuration.birthThreshold = birthThreshold
-        configuration.matchThreshold = matchThreshold
-        configuration.lostBuffer = lostBuffer
-        configuration.minimumHits = minimumHits
-        configuration.classAgnostic = classAgnostic
-        configuration.frameRate = frameRate
+        let configuration = TrackerConfiguration(
+            highThreshold: highThreshold, lowThreshold: lowThreshold, birthThreshold: birthThreshold,
+            matchThreshold: matchThreshold, lostBuffer: lostBuffer, minimumHits: minimumHits, classAgnostic: classAgnostic,
+            frameRate: frameRate)
         if let problem = configuration.problem { throw ValidationError(problem) }
         return configuration
     }

@@ -38,6 +38,27 @@ public enum VideoFixtures {
         return url
     }
 
+    /// A second of vtest.avi whose AVI headers claim 100000×100000 pixels.
+    public static func aviClaimingAHugePicture(in folder: URL) async throws -> URL {
+        let small = folder.appendingPathComponent("small.avi")
+        try await ffmpeg(["-i", vtest.path, "-t", "1", "-c", "copy", small.path])
+        var avi = [UInt8](try Data(contentsOf: small))
+        func patch(after tag: String, offset: Int, values: [UInt32]) throws {
+            let marker = Array(tag.utf8)
+            guard let start = (0..<(avi.count - 4)).first(where: { Array(avi[$0..<($0 + 4)]) == marker }) else {
+                throw FixtureError(message: "no \(tag) in \(small.path)")
+            }
+            for (index, value) in values.enumerated() {
+                for byte in 0..<4 { avi[start + offset + index * 4 + byte] = UInt8((value >> (8 * UInt32(byte))) & 0xFF) }
+            }
+        }
+        try patch(after: "avih", offset: 40, values: [100_000, 100_000])
+        try patch(after: "strf", offset: 12, values: [100_000, 100_000])
+        let huge = folder.appendingPathComponent("huge.avi")
+        try Data(avi).write(to: huge)
+        return huge
+    }
+
     public struct FixtureError: Error, CustomStringConvertible {
         public let message: String
         public var description: String { message }

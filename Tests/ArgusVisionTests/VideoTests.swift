@@ -32,20 +32,7 @@ import Testing
         let empty = try write("empty.mp4", Data())
         let truncated = try write("truncated.mp4", clipBytes.prefix(clipBytes.count / 3))
         let image = try write("photo.mp4", Data(try TestEnvironment.sampleBytes("darknet_dog.jpg")))
-        // An AVI whose headers claim 100000×100000 pixels.
-        let small = folder.appendingPathComponent("small.avi")
-        try await VideoFixtures.ffmpeg(["-i", VideoFixtures.vtest.path, "-t", "1", "-c", "copy", small.path])
-        var avi = [UInt8](try Data(contentsOf: small))
-        func patch(after tag: String, offset: Int, values: [UInt32]) throws {
-            let marker = Array(tag.utf8)
-            let start = try #require((0..<(avi.count - 4)).first { Array(avi[$0..<($0 + 4)]) == marker })
-            for (index, value) in values.enumerated() {
-                for byte in 0..<4 { avi[start + offset + index * 4 + byte] = UInt8((value >> (8 * UInt32(byte))) & 0xFF) }
-            }
-        }
-        try patch(after: "avih", offset: 40, values: [100_000, 100_000])
-        try patch(after: "strf", offset: 12, values: [100_000, 100_000])
-        let huge = try write("huge.avi", Data(avi))
+        let huge = try await VideoFixtures.aviClaimingAHugePicture(in: folder).path
 
         let cases: [(String, VideoLimits, (VideoError) -> Bool)] = [
             (text, .default, { if case .notVideo = $0 { true } else { false } }),

@@ -22,6 +22,21 @@ public struct TrackerConfiguration: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// Every parameter at once, for the readers of options (CLI flags, API fields).
+    public init(
+        highThreshold: Float, lowThreshold: Float, birthThreshold: Float?, matchThreshold: Float, lostBuffer: Int,
+        minimumHits: Int, classAgnostic: Bool, frameRate: Double
+    ) {
+        self.highThreshold = highThreshold
+        self.lowThreshold = lowThreshold
+        self.birthThreshold = birthThreshold
+        self.matchThreshold = matchThreshold
+        self.lostBuffer = lostBuffer
+        self.minimumHits = minimumHits
+        self.classAgnostic = classAgnostic
+        self.frameRate = frameRate
+    }
+
     /// The score at which an unmatched detection starts a track.
     public var effectiveBirthThreshold: Float {
         if let birthThreshold { return birthThreshold }

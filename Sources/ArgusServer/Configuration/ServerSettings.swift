@@ -268,6 +268,14 @@ extension ServerConfiguration {
         .integer(
             "ARGUS_INFER_MAX_BYTES", \.inferMaxBytes, in: 1024...(1 << 30),
             "largest `POST /v2/models/{name}/infer` body in bytes (default 32 MiB), JSON or binary tensors"),
+        .integer(
+            "ARGUS_VIDEO_MAX_BYTES", \.videoMaxBytes, in: (1 << 20)...(64 << 30),
+            "largest video `POST /api/v1/videos` accepts, in bytes (default 2 GiB). The upload streams to disk; a larger one gets `413 payload_too_large` as soon as it passes the limit"
+        ),
+        .integer(
+            "ARGUS_VIDEO_MAX_SECONDS", \.videoMaxSeconds, in: 1...86_400,
+            "longest video accepted, in seconds (default 3600); checked with ffprobe before it is stored (`413 video_too_large`)"
+        ),
         .boolean(
             "ARGUS_WEBHOOK_ALLOW_PRIVATE", \.webhookAllowPrivate,
             "with `true`, webhooks may point at private, loopback and link-local addresses (refused by default, when a webhook is made and before every delivery)"

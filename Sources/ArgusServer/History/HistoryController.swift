@@ -1,10 +1,13 @@
+import ArgusCore
+import ArgusVision
 import FluentKit
 import Foundation
 import Hummingbird
 import SQLKit
 
 /// `GET /api/v1/detect/history` (the caller's runs, newest first, with their objects) and
-/// `GET /api/v1/stats` (counts per label, per day and per model, latency percentiles).
+/// `GET /api/v1/stats` (counts per label, per day and per model, latency percentiles, and
+/// the videos tracked).
 struct HistoryController {
     let dependencies: ServerDependencies
     var db: any Database { dependencies.database.db }
@@ -83,6 +86,16 @@ struct HistoryController {
         let runs_per_day: [String: Int]
         let runs_per_model: [String: Int]
         let inference_ms: [String: Latency]
+        let videos: Videos
+    }
+
+    /// Videos uploaded in the window: how many, how many are done, and what tracking found.
+    struct Videos: Codable {
+        let uploaded: Int
+        let done: Int
+        let frames: Int
+        let processing_seconds: Double
+        let tracks_per_label: [String: Int]
     }
 
     /// The statistics' window in days.
@@ -121,7 +134,22 @@ struct HistoryController {
         return try JSONResponse.make(
             Stats(
                 days: days, runs: runs.count, images: images, objects_per_label: perLabel, runs_per_day: perDay,
-                runs_per_model: perModel, inference_ms: latencies.mapValues(Self.latency)))
+                runs_per_model: perModel, inference_ms: latencies.mapValues(Self.latency),
+                videos: try await videoStats(userId: identity.userId, since: since)))
+    }
+
+    func videoStats(userId: UUID, since: Date) async throws -> Videos {
+        let videos = try await VideoRecord.query(on: db).filter(\.$user.$id == userId).filter(\.$createdAt >= since)
+            .field(\.$id).field(\.$summary).all()
+        let summaries = videos.compactMap { video in
+            video.summary.flatMap { try? JSONCoding.decoder.decode(VideoProcessingSummary.self, from: Data($0.utf8)) }
+        }
+        var perLabel: [String: Int] = [:]
+        for summary in summaries { perLabel.merge(summary.uniqueTracks, uniquingKeysWith: +) }
+        return Videos(
+            uploaded: videos.count, done: summaries.count, frames: summaries.reduce(0) { $0 + $1.frames },
+            processing_seconds: NumberFormat.derived(summaries.reduce(0) { $0 + $1.processingSeconds }),
+            tracks_per_label: perLabel)
     }
 
     /// Nearest-rank percentiles.

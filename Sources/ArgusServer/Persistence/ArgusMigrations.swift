@@ -7,7 +7,7 @@ enum ArgusMigrations {
     static let all: [any Migration] = [
         M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks(), M005CreateSchedulerState(),
         M006IndexJobClaimOrder(), M007CreateMailPreferencesAndPasswordResets(), M008DropJobClaimIndex(),
-        M009CreateEmbeddingsAndTags(),
+        M009CreateEmbeddingsAndTags(), M010CreateVideos(),
     ]
 }
 
@@ -367,5 +367,35 @@ struct M009CreateEmbeddingsAndTags: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(ImageTagRecord.schema).delete()
         try await database.schema(ImageEmbeddingRecord.schema).delete()
+    }
+}
+
+/// Uploaded videos and their tracking summaries (the files are in VideoFiles).
+struct M010CreateVideos: AsyncMigration {
+    var name: String { "010_create_videos" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(VideoRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("filename", .string)
+            .field("byte_size", .int64, .required)
+            .field("probe", .string, .required)
+            .field("settings", .string, .required)
+            .field("job_id", .uuid)
+            .field("summary", .string)
+            .field("track_count", .int, .required)
+            .field("annotated_bytes", .int64, .required)
+            .field("created_at", .datetime)
+            .field("created_us", .int64, .required)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "videos_user_created_idx").on(VideoRecord.schema).column("user_id").column("created_us")
+                .run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(VideoRecord.schema).delete()
     }
 }

@@ -27,6 +27,10 @@ public struct SignedURLs: Sendable {
         case thumbnail(imageId: UUID, size: Int)
         /// An image's background removal, `settings` as `CutoutSettings.token` writes them.
         case cutout(imageId: UUID, settings: String)
+        /// A processed video's annotated MP4 or thumbnail.
+        case video(videoId: UUID, file: VideoFileKind)
+
+        public enum VideoFileKind: String, Sendable { case annotated, thumbnail }
 
         var text: String {
             switch self {
@@ -34,6 +38,7 @@ public struct SignedURLs: Sendable {
             case .annotated(let id): "annotated:" + id.lowercased
             case .thumbnail(let id, let size): "thumbnail:\(id.lowercased):\(size)"
             case .cutout(let id, let settings): "cutout:\(id.lowercased):\(settings)"
+            case .video(let id, let file): "video:\(id.lowercased):\(file.rawValue)"
             }
         }
 
@@ -50,6 +55,11 @@ public struct SignedURLs: Sendable {
             case (3, "cutout"):
                 guard let id = UUID(uuidString: String(parts[1])), !parts[2].isEmpty else { return nil }
                 self = .cutout(imageId: id, settings: String(parts[2]))
+            case (3, "video"):
+                guard let id = UUID(uuidString: String(parts[1])), let file = VideoFileKind(rawValue: String(parts[2])) else {
+                    return nil
+                }
+                self = .video(videoId: id, file: file)
             default: return nil
             }
         }

@@ -74,6 +74,23 @@ public struct VideoTools: Sendable {
     }
 }
 
+extension VideoTools {
+    /// Writes one frame of `path`, `seconds` in, as a JPEG whose longer side is `size`
+    /// pixels (never upscaled), to `output`.
+    public func thumbnail(of path: String, at seconds: Double, size: Int, to output: String) throws(VideoError) {
+        let scale = "scale='min(\(size),iw)':'min(\(size),ih)':force_original_aspect_ratio=decrease"
+        let outcome = try ChildProcess.run(
+            ffmpeg,
+            [
+                "-v", "error", "-nostdin", "-y", "-ss", String(format: "%.3f", max(0, seconds)), "-i", path, "-map", "0:v:0",
+                "-frames:v", "1", "-vf", scale, "-q:v", "4", "-f", "image2", output,
+            ], timeout: 60, hiding: path)
+        guard outcome.status == 0, FileManager.default.fileExists(atPath: output) else {
+            throw .corrupt(outcome.errorSummary("no frame could be taken from it"))
+        }
+    }
+}
+
 /// A child process run to completion with its output captured.
 struct ChildProcess {
     struct Outcome {
