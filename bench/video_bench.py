@@ -6,21 +6,23 @@
         [--threads 2] [--rounds 2] [--out bench/results/video_bench]
 
 In one run, on the same video, model, detection thresholds (conf 0.1, iou 0.45) and number
-of ONNX Runtime intra-op threads:
+of cores for ONNX Runtime (--threads N):
 
-  (a) Argus: `argus track VIDEO --annotate OUT.mp4 --format json --quiet` as a child
-      process: ffmpeg decodes, Argus detects, tracks (ByteTrack), draws boxes, ids and
+  (a) Argus: `argus track VIDEO --threads 1 --detect-workers N --annotate OUT.mp4 --format
+      json --quiet` as a child process (its default split of N cores: N single-threaded
+      runs on N frames at once): ffmpeg decodes, Argus detects, tracks (ByteTrack) in frame
+      order, draws boxes, ids and
       trails, and ffmpeg encodes H.264 (libx264 veryfast, yuv420p) on overlapping threads.
       Timed from the command's start to its exit (model loading included).
   (b) the Python peer, as the original service did it: cv2.VideoCapture, the reference
-      pipeline of bench/reference/argus_ref.py (onnxruntime, the same pre- and
+      pipeline of bench/reference/argus_ref.py (onnxruntime with N intra-op threads, the same pre- and
       post-processing), supervision 0.30's sv.ByteTrack, boxes and labels drawn with
       cv2, cv2.VideoWriter with the mp4v codec (MPEG-4 Part 2: the only one OpenCV's
       wheel writes; browsers do not play it, and it is cheaper to encode than H.264).
       Timed from loading the model to releasing the writer, one frame after another.
-  (c) bare inference: `argus bench` on the first 100 frames (PNG) of the same video,
-      whose ort_run_ms is ONNX Runtime's session run alone: the rate no pipeline on this
-      build can beat when the detector dominates.
+  (c) bare inference: `argus bench --threads N` on the first 100 frames (PNG) of the same video,
+      whose ort_run_ms is ONNX Runtime's session run alone: the limit of a pipeline that
+      detects one frame at a time on N threads (the peer's way), when the detector dominates.
 
 Rounds alternate the order (a b, b a, ...). Prints a markdown table with the frames per
 second of each, Argus / peer and Argus / bare inference, and writes OUT.md and OUT.json.
@@ -57,7 +59,7 @@ TRAIL = 30
 def run_argus(binary: str, video: str, model: str, threads: int, out: Path, env: dict) -> dict:
     start = time.perf_counter()
     result = subprocess.run(
-        [binary, "track", video, "--model", model, "--threads", str(threads), "--conf", str(CONF),
+        [binary, "track", video, "--model", model, "--threads", "1", "--detect-workers", str(threads), "--conf", str(CONF),
          "--iou", str(IOU), "--annotate", str(out), "--format", "json", "--quiet"],
         check=True, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
@@ -169,15 +171,16 @@ def main() -> int:
         "argus_over_peer": argus_fps / peer_fps, "argus_over_bare": argus_fps / bare["fps"],
     }
     table = "\n".join([
-        f"`{result['video']}` ({argus_runs[0]['frames']} frames), {args.model}, {args.threads} ORT threads, "
+        f"`{result['video']}` ({argus_runs[0]['frames']} frames), {args.model}, {args.threads} cores for ONNX Runtime "
+        f"(Argus: {args.threads} single-threaded runs side by side; peer and bare: one run of {args.threads} threads), "
         f"{result['machine']}, {result['date']}, median of {args.rounds} rounds",
         "",
         "| | frames/s | output | tracks |",
         "| --- | --- | --- | --- |",
-        f"| Argus `argus track --annotate` | {argus_fps:.1f} | {codecs['argus']} | {argus_runs[-1]['tracks']} |",
+        f"| Argus `argus track --annotate` (H.264) | {argus_fps:.1f} | {codecs['argus']} | {argus_runs[-1]['tracks']} |",
         f"| Python peer (OpenCV + onnxruntime + sv.ByteTrack + VideoWriter) | {peer_fps:.1f} | {codecs['peer']} | "
         f"{peer_runs[-1]['tracks']} |",
-        f"| bare inference (ORT session run, {bare['ort_run_ms']:.1f} ms) | {bare['fps']:.1f} | | |",
+        f"| bare inference, one frame at a time (ORT session run, {bare['ort_run_ms']:.1f} ms) | {bare['fps']:.1f} | | |",
         "",
         f"Argus / peer: **{result['argus_over_peer']:.2f}×**; Argus / bare inference: "
         f"**{result['argus_over_bare']:.0%}**",

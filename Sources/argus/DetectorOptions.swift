@@ -14,8 +14,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Path of libonnxruntime.so (default: ARGUS_ORT_LIBRARY or the one setup installed).")
     var ortLibrary: String?
 
-    /// `allowSpinning`: see SessionOptions.allowSpinning.
-    func loadDetector(allowSpinning: Bool = true) throws -> Detector {
+    /// `allowSpinning`: see SessionOptions.allowSpinning; `threads`: instead of `--threads`.
+    func loadDetector(allowSpinning: Bool = true, threads: Int? = nil) throws -> Detector {
+        let threads = threads ?? self.threads
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         let runtime = try ONNXRuntime.load(libraryPath: ortLibrary)
         let library = DetectorLibrary(

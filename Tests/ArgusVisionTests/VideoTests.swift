@@ -189,4 +189,32 @@ import Testing
         #expect(cancelled == .cancelled)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("never.mp4").path))
     }
+
+    /// Frames detected side by side are tracked in frame order: the tracks are those of one
+    /// worker, box for box, with and without a stride.
+    @Test func parallelDetectionTracksExactlyAsOneWorker() async throws {
+        let tools = try VideoFixtures.tools
+        let folder = try TestEnvironment.temporaryDirectory("parallel-detection")
+        let clip = try await VideoFixtures.clip(seconds: 4, in: folder)
+        let detector = try TestEnvironment.detectors.detector(for: ModelCatalogue.defaultDetector)
+        func run(workers: Int, stride: Int) async throws -> (VideoProcessingSummary, [TrackLog.Track], [Int]) {
+            try await BlockingWork.run {
+                let info = try tools.probe(path: clip.path)
+                let processor = VideoProcessor(
+                    tools: tools, detector: detector,
+                    options: VideoProcessingOptions(stride: stride, detectionWorkers: workers))
+                var order: [Int] = []
+                let (summary, log) = try processor.run(path: clip.path, info: info, onFrame: { frame, _ in order.append(frame) })
+                return (summary, log.tracks, order)
+            }
+        }
+        for stride in [1, 3] {
+            let (one, oneTracks, oneOrder) = try await run(workers: 1, stride: stride)
+            let (three, threeTracks, threeOrder) = try await run(workers: 3, stride: stride)
+            #expect(oneOrder == Array(1...40) && threeOrder == oneOrder)
+            #expect(three.detectedFrames == one.detectedFrames && three.uniqueTracks == one.uniqueTracks)
+            #expect(threeTracks == oneTracks, "stride \(stride): the tracks differ")
+            #expect(!oneTracks.isEmpty)
+        }
+    }
 }

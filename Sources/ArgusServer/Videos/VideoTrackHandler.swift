@@ -48,7 +48,10 @@ struct VideoTrackHandler: JobHandler {
         let tools = try VideoTools.locate()
         let files = dependencies.videoFiles
         let id = payload.video_id
-        let options = try settings.processingOptions(frameRate: info.frameRate, annotatedPath: files.annotated(id))
+        // As many frames at once as the inference pool has slots: every core busy, as for images.
+        let options = try settings.processingOptions(
+            frameRate: info.frameRate, annotatedPath: files.annotated(id),
+            workers: dependencies.configuration.effectiveInferenceConcurrency)
         let processor = VideoProcessor(tools: tools, detector: detector, options: options)
 
         let state = RunState()

@@ -83,13 +83,14 @@ struct VideoTrackSettings: Codable, Sendable, Hashable {
             lostBuffer: lost_buffer, minimumHits: min_hits, classAgnostic: track_any_class, frameRate: frameRate)
     }
 
-    /// The processing options, writing the annotated video to `annotatedPath` when asked.
-    func processingOptions(frameRate: Double, annotatedPath: String) throws -> VideoProcessingOptions {
+    /// The processing options, writing the annotated video to `annotatedPath` when asked,
+    /// detecting `workers` frames at once.
+    func processingOptions(frameRate: Double, annotatedPath: String, workers: Int) throws -> VideoProcessingOptions {
         var detection = DetectionOptions(confidenceThreshold: conf, iouThreshold: iou)
         if let classes { detection.classFilter = Set(classes) }
         return VideoProcessingOptions(
             detection: detection, tracker: tracker(frameRate: frameRate), stride: stride,
             annotatedPath: annotate ? annotatedPath : nil,
-            zones: try zones.map { try CountingZone.parseList(Data($0.utf8)) } ?? [])
+            zones: try zones.map { try CountingZone.parseList(Data($0.utf8)) } ?? [], detectionWorkers: workers)
     }
 }

@@ -22,13 +22,17 @@ public struct VideoProcessingOptions: Sendable {
     public var encoderPreset: String
     /// Lines and polygons the tracks are counted against (drawn in the annotated video).
     public var zones: [CountingZone]
+    /// Frames detected at once (each on its own thread; results are tracked in order).
+    public var detectionWorkers: Int
 
     public init(
         detection: DetectionOptions = DetectionOptions(confidenceThreshold: defaultConfidence),
         tracker: TrackerConfiguration = TrackerConfiguration(), stride: Int = 1, annotatedPath: String? = nil,
-        trailLength: Int = 30, encoderPreset: String = defaultEncoderPreset, zones: [CountingZone] = []
+        trailLength: Int = 30, encoderPreset: String = defaultEncoderPreset, zones: [CountingZone] = [],
+        detectionWorkers: Int = 1
     ) {
         self.zones = zones
+        self.detectionWorkers = max(1, detectionWorkers)
         self.detection = detection
         self.tracker = tracker
         self.stride = stride

@@ -79,24 +79,25 @@ public struct VideoProcessor: Sendable {
         var frame = 0
         var detectedFrames = 0
         var detectionNanoseconds: UInt64 = 0
-        let stride = max(1, options.stride)
         var stopped: VideoError?
-        while let image = frames.take() {
+        let (detector, detection) = (self.detector, options.detection)
+        let detecting = DetectionStage(
+            workers: options.detectionWorkers, input: frames,
+            detect: { image in try detector.detect(image, options: detection).detections }, stride: options.stride)
+        while let result = detecting.next() {
             if isCancelled() {
                 stopped = .cancelled
                 break
             }
-            frame += 1
+            if let error = result.error {
+                stopped = .toolFailed(error)
+                break
+            }
+            frame = result.frame
             let objects: [TrackedObject]
-            if (frame - 1) % stride == 0 {
-                let before = DispatchTime.now().uptimeNanoseconds
-                do {
-                    objects = tracker.update(try detector.detect(image, options: options.detection).detections)
-                } catch {
-                    stopped = .toolFailed("detection failed on frame \(frame): \(error)")
-                    break
-                }
-                detectionNanoseconds += DispatchTime.now().uptimeNanoseconds - before
+            if let detections = result.detections {
+                objects = tracker.update(detections)
+                detectionNanoseconds += result.nanoseconds
                 detectedFrames += 1
             } else {
                 objects = tracker.predictFrame()
@@ -106,7 +107,7 @@ public struct VideoProcessor: Sendable {
             onFrame(frame, objects)
             if encoder != nil {
                 let captions = options.zones.isEmpty ? [] : counter.summary.map(\.caption)
-                guard annotated.put((image, objects, captions)) else { break }
+                guard annotated.put((result.image, objects, captions)) else { break }
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             progress(
@@ -115,6 +116,7 @@ public struct VideoProcessor: Sendable {
         }
         // Left early (cancelled, failed) or not, no stage may stay blocked on another.
         frames.abandon()
+        detecting.abandonAndWait()
         decoder.close()
         if stopped != nil { annotated.abandon() }
         annotated.finish()
