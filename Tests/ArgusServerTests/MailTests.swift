@@ -21,7 +21,9 @@ import Testing
         settings.username = "argus"
         settings.password = "s3cret pass"
         settings.caFile = sink.certificate
-        settings.timeoutSeconds = 10
+        // Long enough for Python's sink beside a busy test suite (the outage case is a
+        // closed port, refused at once, so no test waits for it).
+        settings.timeoutSeconds = 60
         return settings
     }
 

@@ -41,7 +41,9 @@ final class SMTPSink: @unchecked Sendable {
         // Its stdin stays open until the test ends; the sink stops when it closes.
         process.standardInput = Pipe()
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Python's start (aiosmtpd, a TLS certificate) is slow beside a busy test suite:
+        // a generous deadline for a start, not a measure of anything.
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }), let port = Int(line.dropFirst(5)) {
