@@ -211,6 +211,9 @@ struct TaskRunner: Sendable {
         task: Task, model: String, userId: UUID, imageId: UUID?, width: Int, height: Int, inferenceMs: Double, totalMs: Double,
         on db: any Database, objects: (UUID) -> [DetectedObjectRecord]
     ) async throws -> Outcome {
+        // Timings are sums and quotients of clock readings: rounded to nanoseconds, so that
+        // no answer prints the long tail of a float addition (12.345801000000001).
+        let (inferenceMs, totalMs) = (NumberFormat.derived(inferenceMs), NumberFormat.derived(totalMs))
         let run = InferenceRunRecord()
         let runId = UUID()
         run.id = runId
