@@ -120,10 +120,13 @@ public enum ArgusApplication {
     public static func httpServer(_ dependencies: ServerDependencies, logger: Logger) -> HTTPServerBuilder {
         let metrics = dependencies.metrics
         let webSocketResponder = makeWebSocketRouter(dependencies).buildResponder()
+        // A live session's frames are single messages up to ARGUS_LIVE_MAX_FRAME_BYTES.
+        let webSocket = WebSocketServerConfiguration(
+            maxFrameSize: max(1 << 14, dependencies.configuration.live.maxFrameBytes))
         return HTTPServerBuilder { responder in
             ArgusChildChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: webSocket),
                 metrics: metrics, timeouts: dependencies.configuration.httpTimeouts, logger: logger)
         }
     }
@@ -135,6 +138,7 @@ public enum ArgusApplication {
         let api = router.group(RouterPath(apiBase))
             .add(middleware: AuthenticationMiddleware(authenticator: Authenticator(services: dependencies.accounts)))
         api.addRoutes(JobsController(dependencies: dependencies).webSocketRoutes, atPath: "/jobs")
+        api.addRoutes(LiveController(dependencies: dependencies).webSocketRoutes, atPath: RouterPath(LiveController.path))
         return router
     }
 
@@ -226,6 +230,7 @@ public enum ArgusApplication {
         let videos = VideosController(dependencies: dependencies)
         videoUploads.addRoutes(videos.uploadRoutes, atPath: RouterPath(VideosController.path))
         api.addRoutes(videos.routes, atPath: RouterPath(VideosController.path))
+        api.addRoutes(LiveController(dependencies: dependencies).routes, atPath: RouterPath(LiveController.path))
         let images = ImagesController(dependencies: dependencies)
         inference.addRoutes(images.uploadRoutes, atPath: RouterPath(ImagesController.path))
         api.addRoutes(images.routes, atPath: RouterPath(ImagesController.path))

@@ -21,15 +21,23 @@ public struct ServerConfiguration: Sendable {
     /// Largest video upload in bytes, and its longest duration in seconds.
     public var videoMaxBytes = VideoLimits.default.maxBytes
     public var videoMaxSeconds = Int(VideoLimits.default.maxDuration)
+    /// Largest picture accepted, either way round (a portrait video fits a landscape limit).
+    public var videoMaxWidth = VideoLimits.default.maxWidth
+    public var videoMaxHeight = VideoLimits.default.maxHeight
     /// What a video may be (size, duration, resolution, frames), checked before it is stored.
     public var videoLimits: VideoLimits {
         var limits = VideoLimits.default
         limits.maxBytes = videoMaxBytes
         limits.maxDuration = Double(videoMaxSeconds)
+        limits.maxWidth = videoMaxWidth
+        limits.maxHeight = videoMaxHeight
         // At most the source's frame rate of 60 for the longest accepted video.
         limits.maxFrames = max(limits.maxFrames, videoMaxSeconds * 60)
         return limits
     }
+    /// Live detection over `GET /api/v1/live`: open sessions at most (0 turns it off),
+    /// seconds without a message before a session is closed, and the largest frame.
+    public var live = LiveSettings()
     /// Upright width and height accepted, checked from the header before decoding.
     public var imageLimits = ImageLimits(minWidth: 32, minHeight: 32, maxWidth: 8192, maxHeight: 8192)
     /// Inference jobs running at once (nil: the cores ÷ `inferenceThreads`), jobs allowed

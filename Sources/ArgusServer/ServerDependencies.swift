@@ -22,6 +22,8 @@ public struct ServerDependencies: Sendable {
     let similarity: any SimilarityIndex = ExactSimilarityIndex()
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
+    /// The live sessions open now, bounded by `ARGUS_LIVE_MAX_SESSIONS`.
+    let liveSessions = LiveSessions()
 
     init(
         configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices,

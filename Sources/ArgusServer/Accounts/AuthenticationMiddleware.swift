@@ -22,8 +22,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     {
         guard let credential = try Self.credential(in: request) else { return try await next(request, context) }
         var context = context
+        context.identity = try await Self.identity(credential, authenticator: authenticator)
+        context.audit.userId = context.identity?.userId.lowercased
+        return try await next(request, context)
+    }
+
+    /// The caller `credential` (an access token or an API key) names, or the 401 it gets.
+    static func identity(_ credential: String, authenticator: Authenticator) async throws -> Identity {
         do {
-            context.identity = try await authenticator.identity(bearer: credential)
+            return try await authenticator.identity(bearer: credential)
         } catch let failure as Authenticator.Failure {
             switch failure {
             case .invalid(let message):
@@ -33,8 +40,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 throw APIError(.unauthorized, code: "account_disabled", message: "this account is disabled")
             }
         }
-        context.audit.userId = context.identity?.userId.lowercased
-        return try await next(request, context)
     }
 
     /// The credential the request carries: `X-API-Key` first (even empty, which is

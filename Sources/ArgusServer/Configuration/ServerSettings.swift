@@ -276,6 +276,25 @@ extension ServerConfiguration {
             "ARGUS_VIDEO_MAX_SECONDS", \.videoMaxSeconds, in: 1...86_400,
             "longest video accepted, in seconds (default 3600); checked with ffprobe before it is stored (`413 video_too_large`)"
         ),
+        .integer(
+            "ARGUS_VIDEO_MAX_WIDTH", \.videoMaxWidth, in: 16...16_384,
+            "widest video accepted, in pixels (default 3840); with `ARGUS_VIDEO_MAX_HEIGHT`, either way round, so a portrait video fits a landscape limit (`413 video_too_large`)"
+        ),
+        .integer(
+            "ARGUS_VIDEO_MAX_HEIGHT", \.videoMaxHeight, in: 16...16_384,
+            "tallest video accepted, in pixels (default 2160)"),
+        .integer(
+            "ARGUS_LIVE_MAX_SESSIONS", \.live.maxSessions, in: 0...1024,
+            "live detection sessions (`GET /api/v1/live`) open at once (default 16); one more is closed with code 1013 (try again later); 0 turns live detection off"
+        ),
+        .integer(
+            "ARGUS_LIVE_IDLE_SECONDS", \.live.idleSeconds, in: 1...3600,
+            "a live session that sends nothing (no frame, no settings message) for this long is closed with code 4408 (default 30)"
+        ),
+        .integer(
+            "ARGUS_LIVE_MAX_FRAME_BYTES", \.live.maxFrameBytes, in: (64 << 10)...(64 << 20),
+            "largest JPEG frame a live session may send, in bytes (default 4 MiB); a larger message closes the session with code 1009"
+        ),
         .boolean(
             "ARGUS_WEBHOOK_ALLOW_PRIVATE", \.webhookAllowPrivate,
             "with `true`, webhooks may point at private, loopback and link-local addresses (refused by default, when a webhook is made and before every delivery)"

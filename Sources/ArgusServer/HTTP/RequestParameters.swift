@@ -6,14 +6,16 @@ import Hummingbird
 /// and each typed read checks its range and says what is allowed.
 struct RequestParameters: Sendable {
     enum Source: Sendable {
-        /// `parameters` of an Open Inference Protocol request.
-        case query, form, inferenceParameter
+        /// `parameters` of an Open Inference Protocol request; `message`: a live session's
+        /// settings message.
+        case query, form, inferenceParameter, message
 
         var noun: String {
             switch self {
             case .query: "query parameter"
             case .form: "form field"
             case .inferenceParameter: "request parameter"
+            case .message: "setting"
             }
         }
     }
@@ -29,6 +31,15 @@ struct RequestParameters: Sendable {
     init(_ fields: [String: String] = [:], source: Source) {
         for (name, value) in fields { values[name] = (value, source) }
     }
+
+    /// `fields`, where names outside `allowed` answer 400.
+    init(_ fields: [String: String], source: Source, allowed: Set<String>) throws(APIError) {
+        self.init(fields, source: source)
+        try checkNames(allowed)
+    }
+
+    /// Every name with its value.
+    var fields: [String: String] { values.mapValues(\.value) }
 
     /// Adds the form's text fields; a name also in the query keeps the query's value.
     mutating func merge(formFields: [String: String], allowed: Set<String>) throws(APIError) {

@@ -167,9 +167,7 @@ struct JobsController {
     var webSocketRoutes: RouteCollection<ArgusRequestContext> {
         let routes = RouteCollection(context: ArgusRequestContext.self)
         let database = dependencies.database
-        // A refused upgrade can only be a bare 400 (the request was read by the upgrader),
-        // which a browser does not even show: so the upgrade is taken, and a refusal is a
-        // close at once with 4000 + the HTTP status (4401, 4403, 4404) and `code: message`.
+        // The upgrade is taken, and a refusal is a close at once (`close(refusing:)`).
         routes.ws(":id/events") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
@@ -177,12 +175,7 @@ struct JobsController {
             do {
                 id = try await owned(context.requestContext, scope: .read).requireID()
             } catch {
-                let refusal = APIError(error)
-                let reason = "\(refusal.code): \(refusal.message)"
-                // A close reason holds at most 123 bytes.
-                try await outbound.close(
-                    .unknown(4000 + UInt16(refusal.status.code)),
-                    reason: String(decoding: Array(reason.utf8.prefix(120)), as: UTF8.self))
+                try await outbound.close(refusing: APIError(error))
                 // Until the client's close answers ours: returning first could drop the
                 // connection before the client has read why.
                 for try await _ in inbound {}

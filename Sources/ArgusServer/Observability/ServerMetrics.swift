@@ -15,6 +15,7 @@ public final class ServerMetrics: Sendable {
     private let inFlight: Gauge
     private let openConnections: Gauge
     private let residentMemory: Gauge
+    private let liveSessions: Gauge
 
     public init() {
         inFlight = registry.makeGauge(
@@ -29,6 +30,23 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 namespace: "argus", subsystem: "process", metricName: "resident_memory", unitName: "bytes",
                 helpText: "Resident memory of the server process."))
+        liveSessions = registry.makeGauge(
+            descriptor: .init(
+                namespace: "argus", subsystem: "live", metricName: "sessions", unitName: "",
+                helpText: "Live detection sessions (GET /api/v1/live) open now."))
+    }
+
+    func liveSessionOpened() { liveSessions.increment() }
+    func liveSessionClosed() { liveSessions.decrement() }
+
+    /// A live frame was `processed`, `dropped` (a newer one came first) or `rejected` (not a JPEG, or undecodable).
+    func liveFrame(_ outcome: String) {
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "argus", subsystem: "live", metricName: "frames", unitName: "total",
+                helpText: "Live frames by outcome: processed, dropped (a newer frame came first), rejected."),
+            labels: [("outcome", outcome)]
+        ).increment()
     }
 
     func requestStarted() { inFlight.increment() }

@@ -83,14 +83,23 @@ struct VideoTrackSettings: Codable, Sendable, Hashable {
             lostBuffer: lost_buffer, minimumHits: min_hits, classAgnostic: track_any_class, frameRate: frameRate)
     }
 
+    /// The detector's options: the score and overlap thresholds and the classes kept.
+    var detectionOptions: DetectionOptions {
+        var detection = DetectionOptions(confidenceThreshold: conf, iouThreshold: iou)
+        if let classes { detection.classFilter = Set(classes) }
+        return detection
+    }
+
+    /// The zones to count in (checked when the settings were read).
+    func countingZones() throws -> [CountingZone] {
+        try zones.map { try CountingZone.parseList(Data($0.utf8)) } ?? []
+    }
+
     /// The processing options, writing the annotated video to `annotatedPath` when asked,
     /// detecting `workers` frames at once.
     func processingOptions(frameRate: Double, annotatedPath: String, workers: Int) throws -> VideoProcessingOptions {
-        var detection = DetectionOptions(confidenceThreshold: conf, iouThreshold: iou)
-        if let classes { detection.classFilter = Set(classes) }
-        return VideoProcessingOptions(
-            detection: detection, tracker: tracker(frameRate: frameRate), stride: stride,
-            annotatedPath: annotate ? annotatedPath : nil,
-            zones: try zones.map { try CountingZone.parseList(Data($0.utf8)) } ?? [], detectionWorkers: workers)
+        VideoProcessingOptions(
+            detection: detectionOptions, tracker: tracker(frameRate: frameRate), stride: stride,
+            annotatedPath: annotate ? annotatedPath : nil, zones: try countingZones(), detectionWorkers: workers)
     }
 }

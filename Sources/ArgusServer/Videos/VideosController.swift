@@ -48,8 +48,8 @@ struct VideosController {
             throw APIError(.serviceUnavailable, code: "video_unavailable", message: "\(error)")
         }
         let incoming = try files.incomingFile()
-        var adopted = false
-        defer { if !adopted { try? FileManager.default.removeItem(atPath: incoming) } }
+        // Gone already once the video is stored (it was moved).
+        defer { try? FileManager.default.removeItem(atPath: incoming) }
         let upload = try await VideoUpload.read(request, into: incoming, maxBytes: limits.maxBytes)
         try parameters.merge(formFields: upload.fields, allowed: VideoTrackSettings.names)
         var settings = try VideoTrackSettings(parameters: parameters, defaultModel: dependencies.configuration.defaultModel)
@@ -62,34 +62,42 @@ struct VideosController {
             throw Self.apiError(error)
         }
 
-        let id = UUID()
+        let (record, job) = try await add(
+            incoming, userId: identity.userId, filename: upload.filename, byteSize: upload.byteSize, info: info,
+            settings: settings)
+        return try JSONResponse.make(
+            try VideoResponse(record, job: job, signedURLs: dependencies.images.signedURLs), status: .accepted)
+    }
+
+    /// Moves a checked video file from `incoming` into the video store with its settings
+    /// and queues its `video.track` job; a failure at any step leaves nothing behind.
+    func add(
+        _ incoming: String, id: UUID = UUID(), userId: UUID, filename: String?, byteSize: Int, info: VideoInfo,
+        settings: VideoTrackSettings
+    ) async throws -> (VideoRecord, JobRecord) {
         try files.adopt(incoming, as: id)
-        adopted = true
         let record = VideoRecord(
-            id: id, userId: identity.userId, filename: upload.filename, byteSize: upload.byteSize,
+            id: id, userId: userId, filename: filename, byteSize: byteSize,
             probe: String(decoding: try JSONCoding.encoder.encode(info), as: UTF8.self),
             settings: String(decoding: try JSONCoding.encoder.encode(settings), as: UTF8.self))
-        let job: JobRecord
         do {
             try await record.create(on: db)
             var enqueue = JobQueue.Request(
                 kind: VideoTrackHandler.kind,
                 payload: String(
-                    decoding: try JSONCoding.encoder.encode(VideoTrackPayload(video_id: id, user_id: identity.userId)),
-                    as: UTF8.self))
-            enqueue.userId = identity.userId
+                    decoding: try JSONCoding.encoder.encode(VideoTrackPayload(video_id: id, user_id: userId)), as: UTF8.self))
+            enqueue.userId = userId
             enqueue.idempotencyKey = "video:" + id.lowercased
             enqueue.maxAttempts = 3
-            job = try await dependencies.jobs.enqueue(enqueue)
+            let job = try await dependencies.jobs.enqueue(enqueue)
             record.jobId = try job.requireID()
             try await record.save(on: db)
+            return (record, job)
         } catch {
             try? await record.delete(on: db)
             files.remove(id)
             throw error
         }
-        return try JSONResponse.make(
-            try VideoResponse(record, job: job, signedURLs: dependencies.images.signedURLs), status: .accepted)
     }
 
     /// A refused video: 400 for what is not a video or does not decode, 413 past the limits.

@@ -134,3 +134,26 @@ struct ChildProcess {
             stderrSummary: errors.summary(lines: 3, hiding: path, fallback: ""))
     }
 }
+
+extension VideoTools {
+    /// Encodes concatenated JPEG images (the frames of a live session, as they arrived) as
+    /// an H.264 MP4 at `frameRate`, every frame scaled to `width`×`height` (a client may
+    /// change its camera's size mid-session).
+    public func encodeJPEGSequence(
+        from path: String, frameRate: Double, width: Int, height: Int, to output: String
+    ) throws(VideoError) {
+        // H.264 in yuv420p wants even sides.
+        let (evenWidth, evenHeight) = (max(2, width & ~1), max(2, height & ~1))
+        let outcome = try ChildProcess.run(
+            ffmpeg,
+            [
+                "-v", "error", "-nostdin", "-y", "-f", "image2pipe", "-c:v", "mjpeg",
+                "-framerate", String(format: "%.3f", frameRate), "-i", path, "-vf",
+                "scale=\(evenWidth):\(evenHeight),format=yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+                "-threads", "1", "-movflags", "+faststart", "-f", "mp4", output,
+            ], timeout: 3600, hiding: path)
+        guard outcome.status == 0, FileManager.default.fileExists(atPath: output) else {
+            throw .toolFailed(outcome.errorSummary("ffmpeg could not encode the frames"))
+        }
+    }
+}
