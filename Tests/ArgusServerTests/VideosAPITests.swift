@@ -106,8 +106,24 @@ import Testing
             #expect(try await api.get("/api/v1/videos/\(id)/annotated", as: other).status == .notFound)
             #expect((try await api.get("/api/v1/videos", as: other).json["items"] as? [Any])?.isEmpty == true)
 
+            // The video is in the history as a `track` run whose objects are its tracks, and so
+            // in the exports.
+            let history = try await api.get("/api/v1/detect/history?task=track", as: user)
+            let runs = try #require(history.json["items"] as? [[String: Any]])
+            #expect(runs.count == 1 && runs.first?["video_id"] as? String == id, "\(runs)")
+            #expect(runs.first?["object_count"] as? Int == trackCount && runs.first?["task"] as? String == "track")
+            let objects = try #require(runs.first?["objects"] as? [[String: Any]])
+            #expect(objects.count == trackCount && objects.allSatisfy { $0["label"] as? String == "person" })
+            let exported = String(buffer: try await api.get("/api/v1/exports/detections?format=csv", as: user).body)
+            let trackRows = exported.split(separator: "\n").filter { $0.contains(",track,") && $0.hasSuffix(id) }
+            #expect(trackRows.count == trackCount, "\(exported.prefix(400))")
+            let jsonExport = try await api.get("/api/v1/exports/detections?format=json", as: user).jsonArray
+            #expect(jsonExport.filter { $0["video_id"] as? String == id && $0["kind"] as? String == "track" }.count == trackCount)
+
             #expect(try await api.request(.delete, "/api/v1/videos/\(id)", headers: user.bearer).status == .noContent)
             #expect(try await api.get("/api/v1/videos/\(id)", as: user).status == .notFound)
+            let afterDelete = try await api.get("/api/v1/detect/history?task=track", as: user)
+            #expect((afterDelete.json["items"] as? [Any])?.isEmpty == true)
             #expect(try await api.request(.get, signed).status == .notFound)
             #expect(!FileManager.default.fileExists(atPath: dependencies.videoFiles.folder(try #require(UUID(uuidString: id)))))
         }

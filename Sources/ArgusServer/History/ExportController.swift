@@ -78,7 +78,7 @@ struct ExportController {
 
     static let csvHeader = CSVFormat.line([
         "object_id", "run_id", "image_id", "task", "model", "kind", "label", "class_id", "confidence", "x1", "y1", "x2", "y2",
-        "radius", "created_at",
+        "radius", "created_at", "video_id",
     ])
 
     static func writeCSV(userId: UUID, database: ArgusDatabase, to writer: inout any ResponseBodyWriter) async throws {
@@ -93,7 +93,7 @@ struct ExportController {
                     run?.task ?? "", run?.model ?? "", object.kind, object.label, object.classId.map(String.init) ?? "",
                     NumberFormat.text(object.confidence), NumberFormat.text(object.x1), NumberFormat.text(object.y1),
                     NumberFormat.text(object.x2), NumberFormat.text(object.y2), object.radius.map(NumberFormat.text) ?? "",
-                    object.createdAt.map(dates.string) ?? "",
+                    object.createdAt.map(dates.string) ?? "", run?.videoId?.lowercased ?? "",
                 ]
                 chunk += CSVFormat.line(fields) + "\n"
             }
@@ -115,6 +115,8 @@ struct ExportController {
         let bbox: [Float]
         let radius: Float?
         let created_at: Date?
+        /// A `track` object's video.
+        let video_id: String?
 
         init(_ object: DetectedObjectRecord, run: InferenceRunRecord?) {
             object_id = object.id?.lowercased
@@ -129,6 +131,7 @@ struct ExportController {
             bbox = [object.x1, object.y1, object.x2, object.y2].map(NumberFormat.float)
             radius = object.radius.map(NumberFormat.float)
             created_at = object.createdAt
+            video_id = run?.videoId?.lowercased
         }
     }
 

@@ -29,6 +29,8 @@ struct HistoryController {
         let task: String
         let model: String
         let image_id: String?
+        /// The video a `track` run tracked (its objects are the tracks).
+        let video_id: String?
         let image: [String: Int]
         let object_count: Int
         let inference_ms: Double
@@ -65,6 +67,7 @@ struct HistoryController {
         let items = try runs.map { run in
             Run(
                 id: try run.requireID().lowercased, task: run.task, model: run.model, image_id: run.$image.id?.lowercased,
+                video_id: run.videoId?.lowercased,
                 image: ["width": run.imageWidth, "height": run.imageHeight], object_count: run.objectCount,
                 inference_ms: run.inferenceMs, total_ms: run.totalMs, created_at: run.createdAt,
                 objects: try (byRun[try run.requireID()] ?? []).map(ObjectSummary.init))

@@ -1,14 +1,17 @@
 import FluentKit
 import Foundation
 
-/// One run of a task (`detect` or `circles`) for a user, on a stored image or on a
-/// `POST /detect` / `POST /circles` upload that was not kept: the detection history.
+/// One run of a task (`detect`, `circles`, …) for a user, on a stored image or on a
+/// `POST /detect` / `POST /circles` upload that was not kept, or a video's tracking
+/// (`track`, one object per track): the detection history.
 final class InferenceRunRecord: Model, @unchecked Sendable {
     static let schema = "inference_runs"
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "user_id") var user: UserRecord
     @OptionalParent(key: "image_id") var image: ImageRecord?
+    /// The video a `track` run tracked.
+    @OptionalField(key: "video_id") var videoId: UUID?
     @Field(key: "task") var task: String
     @Field(key: "model") var model: String
     @Field(key: "object_count") var objectCount: Int

@@ -71,6 +71,19 @@ extension DetectedObjectRecord {
         return record
     }
 
+    /// A video's track as one object: its mean confidence, and its box on the frame where
+    /// the detector was surest of it.
+    static func track(_ track: TrackFormats.TrackRecord, runId: UUID, userId: UUID) -> DetectedObjectRecord {
+        let best = track.boxes.filter { !$0.predicted }.max { $0.confidence < $1.confidence } ?? track.boxes.first
+        let corners = best?.bbox ?? [0, 0, 0, 0]
+        let record = make(
+            kind: "track", label: track.label, confidence: track.meanConfidence,
+            box: BoundingBox(x1: corners[0], y1: corners[1], x2: corners[2], y2: corners[3]), runId: runId, imageId: nil,
+            userId: userId)
+        record.classId = track.classId
+        return record
+    }
+
     private static func make(
         kind: String, label: String, confidence: Float, box: BoundingBox, runId: UUID, imageId: UUID?, userId: UUID
     ) -> DetectedObjectRecord {

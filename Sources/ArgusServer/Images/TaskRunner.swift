@@ -12,9 +12,13 @@ struct TaskRunner: Sendable {
     enum Task: String, CaseIterable, Sendable {
         case detect, circles, faces, embed
         case removeBackground = "remove-background"
+        /// A video's detection and tracking (a `video.track` job), never an image's.
+        case track
 
-        /// The tasks a request can wait for (`POST /images`); the upload flow runs all.
+        /// The tasks a request can wait for (`POST /images`).
         static let synchronous: [Task] = [.detect, .circles]
+        /// The tasks the upload flow runs on an image.
+        static let imageTasks: [Task] = allCases.filter { $0 != .track }
     }
 
     /// A comma-separated list of `allowed` tasks, or `none`; `detect` when there is none.
@@ -208,8 +212,8 @@ struct TaskRunner: Sendable {
 
     /// One run of `task` with its objects.
     func record(
-        task: Task, model: String, userId: UUID, imageId: UUID?, width: Int, height: Int, inferenceMs: Double, totalMs: Double,
-        on db: any Database, objects: (UUID) -> [DetectedObjectRecord]
+        task: Task, model: String, userId: UUID, imageId: UUID?, videoId: UUID? = nil, width: Int, height: Int,
+        inferenceMs: Double, totalMs: Double, on db: any Database, objects: (UUID) -> [DetectedObjectRecord]
     ) async throws -> Outcome {
         // Timings are sums and quotients of clock readings: rounded to nanoseconds, so that
         // no answer prints the long tail of a float addition (12.345801000000001).
@@ -219,6 +223,7 @@ struct TaskRunner: Sendable {
         run.id = runId
         run.$user.id = userId
         run.$image.id = imageId
+        run.videoId = videoId
         run.task = task.rawValue
         run.model = model
         run.inferenceMs = inferenceMs

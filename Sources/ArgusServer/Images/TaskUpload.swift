@@ -30,7 +30,7 @@ struct TaskUpload: Sendable {
     static func read(_ request: Request, dependencies: ServerDependencies, refusingWhenBusy: Bool) async throws -> TaskUpload {
         let configuration = dependencies.configuration
         // Tasks that run during the request are those a client can wait for.
-        let allowedTasks = refusingWhenBusy ? TaskRunner.Task.synchronous : TaskRunner.Task.allCases
+        let allowedTasks = refusingWhenBusy ? TaskRunner.Task.synchronous : TaskRunner.Task.imageTasks
         let allowedNames = refusingWhenBusy ? Self.parameters : Self.flowParameters
         var parameters = try RequestParameters(request, allowed: allowedNames)
         // Refused before the body is read when the pools are full (by the query's tasks:

@@ -7,7 +7,7 @@ enum ArgusMigrations {
     static let all: [any Migration] = [
         M001CreateAccounts(), M002CreateImages(), M003CreateJobs(), M004CreateWebhooks(), M005CreateSchedulerState(),
         M006IndexJobClaimOrder(), M007CreateMailPreferencesAndPasswordResets(), M008DropJobClaimIndex(),
-        M009CreateEmbeddingsAndTags(), M010CreateVideos(),
+        M009CreateEmbeddingsAndTags(), M010CreateVideos(), M011AddVideoRuns(),
     ]
 }
 
@@ -397,5 +397,22 @@ struct M010CreateVideos: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(VideoRecord.schema).delete()
+    }
+}
+
+/// A video's tracking run in the history: the run names its video.
+struct M011AddVideoRuns: AsyncMigration {
+    var name: String { "011_add_video_runs" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(InferenceRunRecord.schema).field("video_id", .uuid).update()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "runs_video_idx").on(InferenceRunRecord.schema).column("video_id").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase { try await sql.drop(index: "runs_video_idx").run() }
+        try await database.schema(InferenceRunRecord.schema).deleteField("video_id").update()
     }
 }

@@ -56,7 +56,7 @@ struct VideoTrackHandler: JobHandler {
 
         let state = RunState()
         let work = Task {
-            try await BlockingWork.run { () throws -> VideoProcessingSummary in
+            try await BlockingWork.run { () throws -> (VideoProcessingSummary, [TrackFormats.TrackRecord]) in
                 try Self.process(processor, id: id, info: info, files: files, state: state)
             }
         }
@@ -75,25 +75,43 @@ struct VideoTrackHandler: JobHandler {
             }
         }
         defer { reporter.cancel() }
-        let summary = try await withTaskCancellationHandler {
+        let (summary, tracks) = try await withTaskCancellationHandler {
             try await work.value
         } onCancel: {
             state.withLock { $0.cancelled = true }
         }
         reporter.cancel()
-        let tracks = summary.uniqueTracks.values.reduce(0, +)
+        let trackCount = summary.uniqueTracks.values.reduce(0, +)
         let annotatedBytes = settings.annotate ? VideoFiles.size(of: files.annotated(id)) ?? 0 : 0
         let summaryText = String(decoding: try JSONCoding.encoder.encode(summary), as: UTF8.self)
         let result = Result(video_id: id.lowercased, summary: summary)
+        let runner = TaskRunner(dependencies: dependencies)
+        let model = detector.manifest.id
         return JobOutcome(
             result: String(decoding: try JSONCoding.encoder.encode(result), as: UTF8.self),
             write: { db in
                 guard let record = try await VideoRecord.find(id, on: db) else { return }
                 record.summary = summaryText
-                record.trackCount = tracks
+                record.trackCount = trackCount
                 record.annotatedBytes = annotatedBytes
                 try await record.save(on: db)
+                // The history's run, one object per track; a job that runs again replaces it.
+                try await Self.deleteRuns(of: id, on: db)
+                _ = try await runner.record(
+                    task: .track, model: model, userId: payload.user_id, imageId: nil, videoId: id,
+                    width: info.displayWidth, height: info.displayHeight,
+                    inferenceMs: summary.meanDetectionMilliseconds * Double(summary.detectedFrames),
+                    totalMs: summary.processingSeconds * 1000, on: db
+                ) { runId in tracks.map { DetectedObjectRecord.track($0, runId: runId, userId: payload.user_id) } }
             })
+    }
+
+    /// Removes a video's tracking runs and their objects from the history.
+    static func deleteRuns(of videoId: UUID, on db: any Database) async throws {
+        let runIds = try await InferenceRunRecord.query(on: db).filter(\.$videoId == videoId).all().compactMap(\.id)
+        guard !runIds.isEmpty else { return }
+        try await DetectedObjectRecord.query(on: db).filter(\.$run.$id ~~ runIds).delete()
+        try await InferenceRunRecord.query(on: db).filter(\.$id ~~ runIds).delete()
     }
 
     /// What the processing thread shares with the job's task.
@@ -110,7 +128,7 @@ struct VideoTrackHandler: JobHandler {
     /// The blocking part, on its own thread.
     private static func process(
         _ processor: VideoProcessor, id: UUID, info: VideoInfo, files: VideoFiles, state: RunState
-    ) throws -> VideoProcessingSummary {
+    ) throws -> (VideoProcessingSummary, [TrackFormats.TrackRecord]) {
         let mot = try TextFile(files.folder(id) + "/tracks.mot.txt")
         let csv = try TextFile(files.folder(id) + "/tracks.csv")
         csv.write(TrackFormats.csvHeader + "\n")
@@ -140,7 +158,7 @@ struct VideoTrackHandler: JobHandler {
         let source = FileManager.default.fileExists(atPath: annotated) ? annotated : files.source(id)
         try? processor.tools.thumbnail(
             of: source, at: min(1, (info.duration ?? 0) / 2), size: VideoFiles.thumbnailSize, to: files.thumbnail(id))
-        return summary
+        return (summary, records)
     }
 }
 

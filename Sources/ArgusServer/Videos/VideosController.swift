@@ -152,7 +152,10 @@ struct VideosController {
         {
             try await dependencies.jobs.requestCancel(jobId)
         }
-        try await record.delete(on: db)
+        try await db.transaction { db in
+            try await VideoTrackHandler.deleteRuns(of: id, on: db)
+            try await record.delete(on: db)
+        }
         files.remove(id)
         return Response(status: .noContent)
     }
