@@ -28,14 +28,23 @@ struct LiveClient: Sendable {
         func of(type: String) -> [[String: Any]] { all.map(\.json).filter { $0["type"] as? String == type } }
 
         /// Waits (polling) until a message satisfies `condition`; fails the test after `seconds`.
+        /// Each message is parsed once per wait: sixteen sessions polling must not load the
+        /// machine the server runs on.
         @discardableResult
         func wait(
             _ seconds: Double = 60, for what: String, until condition: ([String: Any]) -> Bool
         ) async throws -> [String: Any] {
             let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            var seen = 0
             while ContinuousClock.now < deadline {
-                if let found = all.map(\.json).first(where: condition) { return found }
-                try await Task.sleep(for: .milliseconds(5))
+                let new = messages.withLock { Array($0[seen...].map(\.text)) }
+                seen += new.count
+                for text in new {
+                    if let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], condition(json) {
+                        return json
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
             Issue.record("no \(what) after \(seconds) s; got \(all.map(\.json).suffix(3))")
             throw LiveClientError.timeout(what)
