@@ -221,58 +221,116 @@ struct LiveSession {
         return .running(identity: identity, recording: recording)
     }
 
-    /// Detects and tracks each frame as it is taken from the buffer of one, and answers it.
+    /// A frame's detections.
+    private struct Detected: Sendable {
+        let frame: Frame
+        let model: String
+        let width: Int
+        let height: Int
+        let output: DetectionOutput
+        let queueMs: Double
+        let decodeMs: Double
+    }
+
+    /// A detected frame, or one that does not decode (with why).
+    private enum Detection: Sendable {
+        case detected(Detected)
+        case unreadable(Frame, ImageError)
+    }
+
+    /// Detects frames as they are taken from the buffer of one, several at once (as many
+    /// as the inference pool has slots: one session alone keeps every core busy), and
+    /// tracks and answers them in the order they were taken. A frame is taken only when a
+    /// detection place is free, so the waiting frame is always the newest.
     private func process(_ frames: AsyncStream<Frame>, shared: Shared, recording: LiveRecording?) async throws {
         guard let first = shared.value.withLock({ $0.options }) else { return }
-        var tracking = LiveTracking(first)
+        let places = max(1, min(4, configuration.effectiveInferenceConcurrency))
+        let (free, freeing) = AsyncStream.makeStream(of: Void.self)
+        for _ in 0..<places { freeing.yield(()) }
+        let (taken, taking) = AsyncStream.makeStream(of: Task<Detection, any Error>.self)
         let limits = configuration.imageLimits
         let pool = dependencies.pool
-        for await frame in frames {
-            guard let options = shared.value.withLock({ $0.options }) else { continue }
-            tracking.adopt(options)
-            let detector = options.detector
-            let detection = options.settings.detectionOptions
-            let jpeg = frame.jpeg
-            let detected: (width: Int, height: Int, output: DetectionOutput, queue: Double, decode: Double)
-            do {
-                detected = try await TaskRunner.waitingForPool {
-                    try await pool.run {
-                        let start = ContinuousClock.now
-                        let image = try jpeg.withUnsafeReadableBytes { try Image.decode($0, limits: limits) }
-                        let decoded = ContinuousClock.now
-                        let output = try detector.detect(image, options: detection)
-                        return (
-                            image.width, image.height, output, TaskRunner.milliseconds(frame.arrived, start),
-                            TaskRunner.milliseconds(start, decoded)
-                        )
-                    }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var places = free.makeAsyncIterator()
+                var waiting = frames.makeAsyncIterator()
+                defer { taking.finish() }
+                while await places.next() != nil {
+                    guard let frame = await waiting.next() else { return }
+                    let options = shared.value.withLock { $0.options } ?? first
+                    taking.yield(Task { try await Self.detect(frame, options: options, limits: limits, pool: pool) })
                 }
-            } catch let error as ImageError {
-                dependencies.metrics.liveFrame("rejected")
-                try await send(
-                    LiveMessage.Problem(
-                        code: "invalid_frame", message: "frame \(frame.number): \(error)", frame: frame.number))
-                continue
             }
-            dependencies.metrics.inferenceFinished(
-                model: detector.manifest.id, milliseconds: detected.output.timings.inference)
-            dependencies.metrics.liveFrame("processed")
-            recording?.noteSize(width: detected.width, height: detected.height)
-            let trackStart = ContinuousClock.now
-            let tracked = tracking.update(detected.output.detections)
-            let trackMs = TaskRunner.milliseconds(since: trackStart)
-            let counts = Dictionary(grouping: tracked.detections, by: \.label).mapValues(\.count)
-            let dropped = shared.value.withLock { $0.dropped }
-            try await send(
-                LiveMessage.Result(
-                    frame: frame.number, width: detected.width, height: detected.height, detections: tracked.detections,
-                    counts: counts, tracks: tracked.tracks, zones: tracked.zones, dropped: dropped,
-                    timings_ms: .init(
-                        queue: NumberFormat.derived(detected.queue), decode: NumberFormat.derived(detected.decode),
-                        inference: NumberFormat.derived(detected.output.timings.inference),
-                        track: NumberFormat.derived(trackMs),
-                        total: NumberFormat.derived(TaskRunner.milliseconds(since: frame.arrived)))))
+            var tracking = LiveTracking(first)
+            for await detection in taken {
+                defer { freeing.yield(()) }
+                let detected: Detected
+                switch try await detection.value {
+                case .detected(let found):
+                    detected = found
+                case .unreadable(let frame, let error):
+                    dependencies.metrics.liveFrame("rejected")
+                    try await send(
+                        LiveMessage.Problem(
+                            code: "invalid_frame", message: "frame \(frame.number): \(error)", frame: frame.number))
+                    continue
+                }
+                if let options = shared.value.withLock({ $0.options }) { tracking.adopt(options) }
+                try await answer(detected, tracking: &tracking, shared: shared, recording: recording)
+            }
+            group.cancelAll()
         }
+    }
+
+    /// Decodes and detects one frame in a slot of the inference pool, waiting its turn.
+    private static func detect(
+        _ frame: Frame, options: LiveOptions, limits: ImageLimits, pool: InferencePool
+    ) async throws -> Detection {
+        let detector = options.detector
+        let detection = options.settings.detectionOptions
+        let jpeg = frame.jpeg
+        return try await TaskRunner.waitingForPool {
+            try await pool.run { () throws -> Detection in
+                let start = ContinuousClock.now
+                let image: Image
+                do {
+                    image = try jpeg.withUnsafeReadableBytes { try Image.decode($0, limits: limits) }
+                } catch let error as ImageError {
+                    return .unreadable(frame, error)
+                }
+                let decoded = ContinuousClock.now
+                let output = try detector.detect(image, options: detection)
+                return .detected(
+                    Detected(
+                        frame: frame, model: detector.manifest.id, width: image.width, height: image.height, output: output,
+                        queueMs: TaskRunner.milliseconds(frame.arrived, start),
+                        decodeMs: TaskRunner.milliseconds(start, decoded)))
+            }
+        }
+    }
+
+    /// Tracks a detected frame and sends its `result`.
+    private func answer(
+        _ detected: Detected, tracking: inout LiveTracking, shared: Shared, recording: LiveRecording?
+    ) async throws {
+        let frame = detected.frame
+        dependencies.metrics.inferenceFinished(model: detected.model, milliseconds: detected.output.timings.inference)
+        dependencies.metrics.liveFrame("processed")
+        recording?.noteSize(width: detected.width, height: detected.height)
+        let trackStart = ContinuousClock.now
+        let tracked = tracking.update(detected.output.detections)
+        let trackMs = TaskRunner.milliseconds(since: trackStart)
+        let counts = Dictionary(grouping: tracked.detections, by: \.label).mapValues(\.count)
+        let dropped = shared.value.withLock { $0.dropped }
+        try await send(
+            LiveMessage.Result(
+                frame: frame.number, width: detected.width, height: detected.height, detections: tracked.detections,
+                counts: counts, tracks: tracked.tracks, zones: tracked.zones, dropped: dropped,
+                timings_ms: .init(
+                    queue: NumberFormat.derived(detected.queueMs), decode: NumberFormat.derived(detected.decodeMs),
+                    inference: NumberFormat.derived(detected.output.timings.inference),
+                    track: NumberFormat.derived(trackMs),
+                    total: NumberFormat.derived(TaskRunner.milliseconds(since: frame.arrived)))))
     }
 
     /// Closes the session once nothing has come for `ARGUS_LIVE_IDLE_SECONDS`.
