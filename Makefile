@@ -5,7 +5,7 @@ SWIFT ?= swift
 ARGUS_RELEASE := .build/release/argus
 ARGUS_HELLO := .build/release/argus-bench-hello
 
-.PHONY: setup build run test settings-doc fuzz bench bench-load bench-upload-memory bench-jobs bench-limit \
+.PHONY: setup build run test settings-doc fuzz bench bench-live bench-load bench-upload-memory bench-jobs bench-limit \
 	bench-detect-load bench-server-cost bench-soak parity import-bench-models clean
 
 # GPU=1 also installs the CUDA build of ONNX Runtime (for ARGUS_EXECUTION_PROVIDER=cuda);
@@ -41,6 +41,11 @@ import-bench-models: build
 bench: import-bench-models
 	@bash scripts/setup-bench-venv.sh
 	@.deps/venv-bench/bin/python bench/detect_bench.py --argus $(ARGUS_RELEASE)
+
+# Live detection: round trips, drops and memory with 1 and 16 WebSocket sessions (bench/live_bench.py).
+bench-live: build
+	@bash scripts/setup-bench-venv.sh
+	@.deps/venv-bench/bin/python bench/live_bench.py --argus $(ARGUS_RELEASE)
 
 # 200 concurrent uploads with detection against a FastAPI + onnxruntime + SQLAlchemy peer.
 bench-load: build

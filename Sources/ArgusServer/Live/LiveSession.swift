@@ -221,6 +221,11 @@ struct LiveSession {
         return .running(identity: identity, recording: recording)
     }
 
+    /// The frames of a session being detected.
+    private final class InFlight: Sendable {
+        let count = Atomic(0)
+    }
+
     /// A frame's detections.
     private struct Detected: Sendable {
         let frame: Frame
@@ -238,32 +243,43 @@ struct LiveSession {
         case unreadable(Frame, ImageError)
     }
 
-    /// Detects frames as they are taken from the buffer of one, several at once (as many
-    /// as the inference pool has slots: one session alone keeps every core busy), and
-    /// tracks and answers them in the order they were taken. A frame is taken only when a
-    /// detection place is free, so the waiting frame is always the newest.
+    /// Detects frames as they are taken from the buffer of one, several at once, and
+    /// tracks and answers them in the order they were taken. A session's share is the
+    /// inference pool's slots over the open sessions (at least 1, at most 4): one camera
+    /// alone keeps every core busy, and sixteen do not stack 32 frames in the pool's line
+    /// (each frame would wait twice as long, for no more frames answered). A frame is
+    /// taken only when the session is under its share, so the waiting one is the newest.
     private func process(_ frames: AsyncStream<Frame>, shared: Shared, recording: LiveRecording?) async throws {
         guard let first = shared.value.withLock({ $0.options }) else { return }
-        let places = max(1, min(4, configuration.effectiveInferenceConcurrency))
-        let (free, freeing) = AsyncStream.makeStream(of: Void.self)
-        for _ in 0..<places { freeing.yield(()) }
+        let slots = configuration.effectiveInferenceConcurrency
+        let sessions = dependencies.liveSessions
+        let inFlight = InFlight()
+        // One element per finished detection: the taker looks at its share again.
+        let (finished, finishing) = AsyncStream.makeStream(of: Void.self)
         let (taken, taking) = AsyncStream.makeStream(of: Task<Detection, any Error>.self)
         let limits = configuration.imageLimits
         let pool = dependencies.pool
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                var places = free.makeAsyncIterator()
+                var wakes = finished.makeAsyncIterator()
                 var waiting = frames.makeAsyncIterator()
                 defer { taking.finish() }
-                while await places.next() != nil {
+                while true {
+                    while inFlight.count.load(ordering: .acquiring) >= max(1, min(4, slots / max(1, sessions.count))) {
+                        guard await wakes.next() != nil else { return }
+                    }
                     guard let frame = await waiting.next() else { return }
+                    inFlight.count.add(1, ordering: .acquiringAndReleasing)
                     let options = shared.value.withLock { $0.options } ?? first
                     taking.yield(Task { try await Self.detect(frame, options: options, limits: limits, pool: pool) })
                 }
             }
             var tracking = LiveTracking(first)
             for await detection in taken {
-                defer { freeing.yield(()) }
+                defer {
+                    inFlight.count.subtract(1, ordering: .acquiringAndReleasing)
+                    finishing.yield(())
+                }
                 let detected: Detected
                 switch try await detection.value {
                 case .detected(let found):
