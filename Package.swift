@@ -119,7 +119,7 @@ let package = Package(
         // The parsers that read client input, as fuzz targets (see Fuzz/README.md).
         .target(
             name: "ArgusFuzzTargets",
-            dependencies: ["ArgusServer", "ArgusVision", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["ArgusServer", "ArgusVision", "ArgusCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: fuzzInstrumentation
         ),
         .executableTarget(

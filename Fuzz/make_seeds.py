@@ -109,3 +109,13 @@ header = json.dumps({"inputs": [
     {"name": "text", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 6}}]}).encode()
 write("inference", "binary", bytes([len(header)]) + header + b"\x01\x02\x03" + struct.pack("<I", 2) + b"hi")
 write("inference", "min-confidence", "0.45")
+
+# Range headers (first line) and counting zones / live settings messages (the whole input).
+write("video", "range-start", "bytes=0-99\n")
+write("video", "range-suffix", "bytes=-10")
+write("video", "range-open", "bytes=1000-")
+write("video", "zones", json.dumps([
+    {"name": "crossing", "line": [[0, 330], [768, 330]], "classes": ["person"], "margin": 10},
+    {"name": "plaza", "polygon": [[100, 100], [600, 100], [600, 500], [100, 500]], "anchor": "center"}]))
+write("video", "live-settings", json.dumps({"conf": 0.4, "classes": ["person", 2], "track_high": 0.5,
+    "lost_buffer": 60, "min_hits": 2, "zones": [{"name": "door", "line": [[0, 0], [10, 10]]}], "model": None}))

@@ -15,7 +15,7 @@ cd "$root"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(multipart image-header metadata tokens json inference)
+[ "${#targets[@]}" -gt 0 ] || targets=(multipart image-header metadata tokens json inference video)
 
 # The instrumented binary is kept as .build/fuzz/argus-fuzz: the next ordinary build
 # replaces the one in .build/debug with the corpus replayer.

@@ -8,6 +8,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case tokens
     case json
     case inference
+    case video
 
     /// Runs one input. Malformed input is expected and ends quietly in the parser's own
     /// error; a trap is a crash the fuzzer reports, and a broken invariant is thrown.
@@ -20,6 +21,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .tokens: try TokenFuzzing.run(bytes)
         case .json: JSONBodyFuzzing.run(bytes)
         case .inference: try InferenceRequestFuzzing.run(bytes)
+        case .video: try VideoInputFuzzing.run(bytes)
         }
     }
 }

@@ -63,8 +63,19 @@ import Testing
                 #expect(utimes(try store.path(for: key), &times) == 0)
             }
 
+            // A video upload (or live recording) a crash left in incoming/ two days ago goes;
+            // one being written now stays.
+            let videoFiles = dependencies.videoFiles
+            let (abandoned, writing) = (try videoFiles.incomingFile(), try videoFiles.incomingFile())
+            var twoDaysAgo = [
+                timeval(tv_sec: time(nil) - 2 * 86_400, tv_usec: 0), timeval(tv_sec: time(nil) - 2 * 86_400, tv_usec: 0),
+            ]
+            #expect(utimes(abandoned, &twoDaysAgo) == 0)
+
             let report = try await Retention(dependencies: dependencies).run()
             #expect(report.images == 1 && report.jobs == 1 && report.tokens >= 1)
+            #expect(!FileManager.default.fileExists(atPath: abandoned) && FileManager.default.fileExists(atPath: writing))
+            #expect(report.stagedFiles >= 1)
             #expect(report.orphanedFiles == 1, "\(report)")
             let orphanKept = await store.exists(orphan)
             let recentKept = await store.exists(recentKey)

@@ -96,7 +96,10 @@ import Testing
             let thumbnail = try await api.get("/api/v1/videos/\(id)/thumbnail", as: user)
             #expect(thumbnail.status == .ok && Array(thumbnail.body.readableBytesView.prefix(2)) == [0xFF, 0xD8])
 
-            let stats = try #require(try await api.get("/api/v1/stats", as: user).json["videos"] as? [String: Any])
+            let allStats = try await api.get("/api/v1/stats", as: user).json
+            // The video's track run is counted under `videos`, not with the image runs.
+            #expect(allStats["runs"] as? Int == 0 && (allStats["objects_per_label"] as? [String: Int])?.isEmpty == true)
+            let stats = try #require(allStats["videos"] as? [String: Any])
             #expect(stats["uploaded"] as? Int == 1 && stats["done"] as? Int == 1 && stats["frames"] as? Int == 30)
             #expect((stats["tracks_per_label"] as? [String: Int]) == ["person": trackCount])
             let list = try await api.get("/api/v1/videos", as: user)

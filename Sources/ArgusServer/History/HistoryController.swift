@@ -110,14 +110,20 @@ struct HistoryController {
         let identity = try context.requireIdentity(.read)
         let days = try RequestParameters(request, allowed: ["days"]).integer("days", default: Self.defaultDays, in: Self.days)
         let since = Date().addingTimeInterval(-Double(days) * 86_400)
+        // A video's tracking run is counted under `videos` (its inference time is a whole
+        // video's, which per-model latencies of single images must not mix in).
+        let track = TaskRunner.Task.track.rawValue
         let runs = try await InferenceRunRecord.query(on: db).filter(\.$user.$id == identity.userId)
-            .filter(\.$createdAt >= since).field(\.$id).field(\.$model).field(\.$inferenceMs).field(\.$createdAt).all()
+            .filter(\.$task != track).filter(\.$createdAt >= since).field(\.$id).field(\.$model).field(\.$inferenceMs).field(
+                \.$createdAt
+            ).all()
         // Per label in SQL: the objects can be many more than the runs.
         let labelRows = try await dependencies.database.sql.select()
             .column("label").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from(DetectedObjectRecord.schema)
             .where("user_id", .equal, SQLBind(identity.userId))
             .where("created_at", .greaterThanOrEqual, SQLBind(since))
+            .where("kind", .notEqual, SQLBind(track))
             .groupBy("label").all()
         var perLabel: [String: Int] = [:]
         for row in labelRows {

@@ -133,11 +133,13 @@ struct Retention: Sendable {
                 report.images += batch.count
             }
         }
+        let dayAgo = now.addingTimeInterval(-86_400)
         if let local = dependencies.images.store as? LocalBlobStore {
-            let dayAgo = now.addingTimeInterval(-86_400)
             report.stagedFiles = local.removeStaged(olderThan: dayAgo)
             report.orphanedFiles = try await removeOrphans(local, unchangedSince: dayAgo)
         }
+        // Videos are always on the local storage folder, whatever stores the images.
+        report.stagedFiles += dependencies.videoFiles.removeIncoming(olderThan: dayAgo)
         return report
     }
 

@@ -76,58 +76,66 @@ struct LiveSession {
                     group.addTask { try await process(frames, shared: shared, recording: recording) }
                 }
             }
-            for try await message in inbound.messages(maxSize: settings.maxFrameBytes) {
-                let closed = shared.value.withLock { value in
-                    value.lastMessage = .now
-                    return value.closed
-                }
-                switch (closed ? .closed : phase, message) {
-                case (.closed, _):
-                    continue
-                case (.starting, .text(let text)):
-                    guard let fields = try await decode(text) else { continue }
-                    var opening = query.mapValues(JSONValue.string)
-                    for (name, value) in fields { opening[name] = value }
-                    phase = await start(opening, identity: nil, shared: shared)
-                    if case .running(_, let recording) = phase {
-                        holdsPlace = true
-                        group.addTask { try await process(frames, shared: shared, recording: recording) }
+            // A connection that fails (a frame too large, a reset) still stores its recording.
+            var failure: (any Error)?
+            do {
+                for try await message in inbound.messages(maxSize: settings.maxFrameBytes) {
+                    let closed = shared.value.withLock { value in
+                        value.lastMessage = .now
+                        return value.closed
                     }
-                case (.starting, .binary):
-                    phase = await refuse(
-                        APIError(
-                            .unauthorized, code: "unauthorized",
-                            message: #"authenticate first: send {"token": "..."} or {"api_key": "..."} as the first message"#))
-                case (.running(_, let recording), .binary(let jpeg)):
-                    frameNumber += 1
-                    guard Self.isJPEG(jpeg) else {
-                        dependencies.metrics.liveFrame("rejected")
-                        let head = jpeg.readableBytesView.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
-                        try await send(
-                            LiveMessage.Problem(
-                                code: "invalid_frame",
-                                message:
-                                    "frame \(frameNumber) is not a JPEG (it starts with \(head.isEmpty ? "nothing" : head)); send each frame as one JPEG image",
-                                frame: frameNumber))
+                    switch (closed ? .closed : phase, message) {
+                    case (.closed, _):
                         continue
+                    case (.starting, .text(let text)):
+                        guard let fields = try await decode(text) else { continue }
+                        var opening = query.mapValues(JSONValue.string)
+                        for (name, value) in fields { opening[name] = value }
+                        phase = await start(opening, identity: nil, shared: shared)
+                        if case .running(_, let recording) = phase {
+                            holdsPlace = true
+                            group.addTask { try await process(frames, shared: shared, recording: recording) }
+                        }
+                    case (.starting, .binary):
+                        phase = await refuse(
+                            APIError(
+                                .unauthorized, code: "unauthorized",
+                                message: #"authenticate first: send {"token": "..."} or {"api_key": "..."} as the first message"#)
+                        )
+                    case (.running(_, let recording), .binary(let jpeg)):
+                        frameNumber += 1
+                        guard Self.isJPEG(jpeg) else {
+                            dependencies.metrics.liveFrame("rejected")
+                            let head = jpeg.readableBytesView.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
+                            try await send(
+                                LiveMessage.Problem(
+                                    code: "invalid_frame",
+                                    message:
+                                        "frame \(frameNumber) is not a JPEG (it starts with \(head.isEmpty ? "nothing" : head)); send each frame as one JPEG image",
+                                    frame: frameNumber))
+                            continue
+                        }
+                        if let stopped = recording?.append(jpeg) {
+                            try await send(LiveMessage.Problem(code: "recording_stopped", message: stopped, frame: frameNumber))
+                        }
+                        if case .dropped = queue.yield(Frame(number: frameNumber, jpeg: jpeg, arrived: .now)) {
+                            shared.value.withLock { $0.dropped += 1 }
+                            dependencies.metrics.liveFrame("dropped")
+                        }
+                    case (.running, .text(let text)):
+                        guard let fields = try await decode(text) else { continue }
+                        try await change(fields, shared: shared)
                     }
-                    if let stopped = recording?.append(jpeg) {
-                        try await send(LiveMessage.Problem(code: "recording_stopped", message: stopped, frame: frameNumber))
-                    }
-                    if case .dropped = queue.yield(Frame(number: frameNumber, jpeg: jpeg, arrived: .now)) {
-                        shared.value.withLock { $0.dropped += 1 }
-                        dependencies.metrics.liveFrame("dropped")
-                    }
-                case (.running, .text(let text)):
-                    guard let fields = try await decode(text) else { continue }
-                    try await change(fields, shared: shared)
                 }
+            } catch {
+                failure = error
             }
             // The client closed (or answered the watchdog's close): nothing more to answer.
             group.cancelAll()
             if case .running(let identity, let recording?) = phase, let options = shared.value.withLock({ $0.options }) {
                 store(recording, options: options, userId: identity.userId)
             }
+            if let failure { throw failure }
         }
     }
 

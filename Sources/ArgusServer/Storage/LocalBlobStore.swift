@@ -102,17 +102,7 @@ public struct LocalBlobStore: BlobStore {
     /// Deletes staged files (under tmp/) last changed before `date`: uploads whose request
     /// died before they were published or discarded. Returns how many it removed.
     func removeStaged(olderThan date: Date) -> Int {
-        let folder = root + "/tmp"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        var removed = 0
-        for name in names {
-            let path = folder + "/" + name
-            guard let changed = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                changed < date, (try? FileManager.default.removeItem(atPath: path)) != nil
-            else { continue }
-            removed += 1
-        }
-        return removed
+        StaleFiles.remove(in: root + "/tmp", changedBefore: date)
     }
 
     /// The keys of the stored files last written or reused before `date` (see `touch`):

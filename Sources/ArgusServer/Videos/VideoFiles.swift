@@ -31,6 +31,11 @@ struct VideoFiles: Sendable {
         return path
     }
 
+    /// Removes `incoming/` files a crash left behind, untouched since `date`; how many went.
+    func removeIncoming(olderThan date: Date) -> Int {
+        StaleFiles.remove(in: root + "/incoming", changedBefore: date)
+    }
+
     /// Moves a checked upload into the video's folder as its `source`.
     func adopt(_ incoming: String, as id: UUID) throws {
         try FileManager.default.createDirectory(atPath: folder(id), withIntermediateDirectories: true)
