@@ -68,7 +68,13 @@ let package = Package(
                 .linkedLibrary("png16"),
             ]
         ),
-        .target(name: "ArgusCore", swiftSettings: fuzzInstrumentation),
+        // The vector index's integer scan, with kernels chosen at run time for the CPU.
+        .target(
+            name: "CVectorScan",
+            path: "Sources/CVectorScan",
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
+        .target(name: "ArgusCore", dependencies: ["CVectorScan"], swiftSettings: fuzzInstrumentation),
         .target(
             name: "ArgusVision",
             dependencies: [
@@ -153,7 +159,7 @@ let package = Package(
             dependencies: ["ArgusCore", "ArgusVision", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/ArgusTestSupport"
         ),
-        .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"], exclude: ["Golden"]),
+        .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore", "CVectorScan"], exclude: ["Golden"]),
         // Every checked-in fuzz input (Fuzz/corpus) through its target, in the ordinary build.
         .testTarget(name: "ArgusFuzzTargetsTests", dependencies: ["ArgusFuzzTargets", "ArgusTestSupport"]),
         .testTarget(

@@ -7,7 +7,7 @@ same random unit vectors and queries.
 
 numpy's search is what a Python service would write: `scores = vectors @ query`, then
 `argpartition` for the k best and a sort of those k. Its matrix-vector product uses
-OpenBLAS with --threads threads (default: every core); Argus scans on one thread. The
+OpenBLAS with --threads threads (default: every core); Argus scans large blocks on every core. The
 script checks that both return the same top-k row numbers for every query and prints,
 per size, p50 and p99 milliseconds of each and Argus's time as a share of numpy's.
 """
@@ -73,6 +73,7 @@ def main():
             "vectors": size,
             "queries": args.queries,
             "same_top_k": f"{same}/{args.queries}",
+            "argus_kernel": argus.get("kernel"),
             "argus_p50_ms": round(p(argus["ms"], 50), 3),
             "argus_p99_ms": round(p(argus["ms"], 99), 3),
             "numpy_p50_ms": round(p(numpy_ms, 50), 3),

@@ -48,6 +48,6 @@ for number in 0..<(queries.count / 4 / dimension) {
 }
 let output: [String: Any] = [
     "vectors": index.count, "load_s": Double(loadTime.components.seconds) + Double(loadTime.components.attoseconds) / 1e18,
-    "ms": milliseconds, "top": results,
+    "ms": milliseconds, "top": results, "kernel": ExactVectorIndex<Int, Int>.scanKernel,
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: output), as: UTF8.self))

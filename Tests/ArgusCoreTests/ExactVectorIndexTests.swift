@@ -1,3 +1,4 @@
+import CVectorScan
 import Foundation
 import Testing
 
@@ -86,6 +87,87 @@ import Testing
         #expect(index.count == 0 && index.count(of: "a") == 0)
     }
 
+    /// The scan of the codes finds every row a scan of every float would: at the embedding's
+    /// dimension, on vectors crowded round a few centres (near-duplicates, whose scores lie
+    /// closer together than the codes can tell apart), with spiky vectors (one large value,
+    /// so a coarse scale) and a zero vector among them, for limits from 1 to past the count.
+    @Test func theCodedScanLosesNoRowOfTheFloatScan() {
+        var generator = Generator(state: 11)
+        let dimension = 1280
+        var index = ExactVectorIndex<Int, Int>(dimension: dimension)
+        var stored: [[Float]] = []
+        let centres = (0..<4).map { _ in Self.unit(dimension, &generator) }
+        for id in 0..<3000 {
+            var vector: [Float]
+            switch id % 10 {
+            case 0..<6:
+                // A centre moved by a little noise.
+                let noise = Self.unit(dimension, &generator)
+                let centre = centres[id % 4]
+                let raw = zip(centre, noise).map { $0 + 0.02 * $1 }
+                let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                vector = raw.map { $0 / norm }
+            case 6:
+                vector = Self.unit(dimension, &generator)
+                vector[id % dimension] = 0.9
+                let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                vector = vector.map { $0 / norm }
+            default:
+                vector = Self.unit(dimension, &generator)
+            }
+            if id == 42 { vector = [Float](repeating: 0, count: dimension) }
+            index.upsert(id, owner: 1, vector: vector)
+            stored.append(vector)
+        }
+        var queries = centres + (0..<6).map { _ in Self.unit(dimension, &generator) }
+        queries.append(stored[7])
+        for query in queries {
+            let scores = stored.map { vector in
+                query.withUnsafeBufferPointer { q in
+                    vector.withUnsafeBufferPointer { v in
+                        ExactVectorIndex<Int, Int>.dot(q.baseAddress!, v.baseAddress!, count: dimension)
+                    }
+                }
+            }
+            let ranked = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+            // Equal scores are many among near-duplicates: the first row ranks higher, as
+            // a scan of every row offers them.
+            for limit in [1, 10, 100, 4000] {
+                let found = index.search(query, owner: 1, limit: limit)
+                #expect(found.map(\.id) == Array(ranked.prefix(limit)), "limit \(limit)")
+                #expect(found.map(\.score) == ranked.prefix(limit).map { scores[$0] })
+            }
+            let above = index.search(query, owner: 1, limit: 50, threshold: 0.5, excluding: ranked[0])
+            #expect(above.map(\.id) == Array(ranked.dropFirst().filter { scores[$0] >= 0.5 }.prefix(50)))
+        }
+    }
+
+    /// Each kernel the CPU runs gives the portable kernel's sums, at lengths that leave a
+    /// tail after the wide chunks and with codes at both ends of their range.
+    @Test func everyIntegerKernelAgreesWithThePortableOne() {
+        var generator = Generator(state: 5)
+        for dimension in [16, 48, 64, 100, 1280, 1300] {
+            let count = 23
+            let query = (0..<dimension).map { $0 % 7 == 0 ? Int8(-127) : Int8.random(in: -127...127, using: &generator) }
+            let rows = (0..<(count * dimension)).map {
+                $0 % 5 == 0 ? Int8($0 % 2 == 0 ? 127 : -127) : Int8.random(in: -127...127, using: &generator)
+            }
+            func dots(_ kernel: Int32) -> [Int32]? {
+                var out = [Int32](repeating: 0, count: count)
+                let status = argus_int8_dots_with(kernel, query, rows, count, dimension, &out)
+                return status == 0 ? out : nil
+            }
+            let portable = dots(Int32(ARGUS_INT8_PORTABLE.rawValue))
+            let expected = (0..<count).map { row in
+                (0..<dimension).reduce(Int32(0)) { $0 + Int32(query[$1]) * Int32(rows[row * dimension + $1]) }
+            }
+            #expect(portable == expected)
+            for kernel in [ARGUS_INT8_AVX2, ARGUS_INT8_AVX512_VNNI] where Int32(kernel.rawValue) <= argus_int8_best_kernel() {
+                #expect(dots(Int32(kernel.rawValue)) == expected, "kernel \(kernel.rawValue), \(dimension)-d")
+            }
+        }
+    }
+
     @Test func topKKeepsTheBestInOrder() {
         var top = TopK<Int>(capacity: 3)
         for (id, score) in [(1, 0.5), (2, 0.9), (3, 0.1), (4, 0.7), (5, 0.95), (6, 0.2)] {
@@ -93,5 +175,9 @@ import Testing
         }
         #expect(top.sorted().map(\.id) == [5, 2, 4])
         #expect(top.floor == 0.7)
+        // Of equal scores the first offered ranks higher and stays at the cut.
+        var tied = TopK<Int>(capacity: 3)
+        for id in [9, 3, 7, 1, 8] { tied.offer(id, score: id == 1 ? 0.9 : 0.5) }
+        #expect(tied.sorted().map(\.id) == [1, 9, 3])
     }
 }
