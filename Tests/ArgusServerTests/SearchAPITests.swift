@@ -28,8 +28,16 @@ import Testing
         (response.json["items"] as? [[String: Any]])?.first { $0["image_id"] as? String == id }?["score"] as? Double
     }
 
-    @Test func embeddedUploadsCanBeSearchedBySimilarityLabelsAndTags() async throws {
-        try await TestServer.run(try await JobQueueTests.configuration()) { client, dependencies in
+    /// The PostgreSQL pass also runs the search through pgvector, on the second server.
+    static let indexes = TestDatabase.kind == "postgres" ? ["exact", "pgvector"] : ["exact"]
+
+    @Test(arguments: indexes) func embeddedUploadsCanBeSearchedBySimilarityLabelsAndTags(index: String) async throws {
+        var configuration = try await JobQueueTests.configuration()
+        if index == "pgvector" {
+            configuration.databaseURL = try await TestDatabase.fresh(pgvector: true)
+            configuration.searchIndex = .pgvector
+        }
+        try await TestServer.run(configuration) { client, dependencies in
             let api = APIClient(client: client)
             let user = try await api.signUp()
             let coffee = try TestEnvironment.sampleBytes("skimage_coffee.png")
@@ -71,7 +79,7 @@ import Testing
             #expect(Self.ids(similar).first == ids["coffee-copy"])
             #expect(!Self.ids(similar).contains(ids["coffee"]!) && Self.ids(similar).count == 3)
             #expect((Self.score(similar, of: ids["coffee-copy"]!) ?? 0) > 0.85)
-            #expect(similar.json["index"] as? String == "exact")
+            #expect(similar.json["index"] as? String == index)
             let fruit = try await api.get("/api/v1/images/\(ids["orange"]!)/similar?limit=10", as: user)
             let ranking = Self.ids(fruit)
             #expect(ranking.firstIndex(of: ids["fruits"]!)! < ranking.firstIndex(of: ids["dog"]!)!)
@@ -140,7 +148,7 @@ import Testing
             let after = try await api.get("/api/v1/images/\(ids["coffee"]!)/similar", as: user)
             #expect(!Self.ids(after).contains(ids["coffee-copy"]!) && Self.ids(after).count == 4)
             #expect(Self.ids(try await api.get("/api/v1/search?q=espresso", as: user)) == [ids["coffee"]!])
-            #expect(dependencies.similarity.count(of: UUID(uuidString: user.id)!) == 5)
+            #expect(try await dependencies.similarity.count(of: UUID(uuidString: user.id)!, on: dependencies.database.db) == 5)
         }
     }
 }

@@ -299,6 +299,10 @@ extension ServerConfiguration {
             "ARGUS_WEBHOOK_ALLOW_PRIVATE", \.webhookAllowPrivate,
             "with `true`, webhooks may point at private, loopback and link-local addresses (refused by default, when a webhook is made and before every delivery)"
         ),
+        .choice(
+            "ARGUS_SEARCH_INDEX", \.searchIndex,
+            "the similarity index: `exact` searches every vector in memory; `pgvector` searches an HNSW index in PostgreSQL (the `vector` extension, 0.8 or later; startup fails without it); `auto` uses pgvector when the database offers it and `exact` otherwise (see [search.md](search.md#the-index))"
+        ),
         .integer(
             "ARGUS_RETENTION_DAYS", \.retentionDays, in: 0...36_500,
             "stored images older than this, with their runs, objects and renderings, are deleted (hourly, by one worker); 0 keeps them"

@@ -25,7 +25,7 @@ final class ExactSimilarityIndex: SimilarityIndex {
     var kind: String { "exact" }
     var count: Int { state.withLock { $0.index.count } }
 
-    func count(of userId: UUID) -> Int { state.withLock { $0.index.count(of: userId) } }
+    func count(of userId: UUID, on db: any Database) -> Int { state.withLock { $0.index.count(of: userId) } }
 
     func refresh(from db: any Database) async throws {
         let (loaded, newest) = state.withLock { ($0.loaded, $0.newestMicros) }
@@ -44,7 +44,7 @@ final class ExactSimilarityIndex: SimilarityIndex {
 
     /// Ignored until the index is loaded: the table is the truth, and the first
     /// `refresh` reads it whole (so a worker process, which never searches, holds nothing).
-    func upsert(imageId: UUID, userId: UUID, vector: [Float]) {
+    func stored(imageId: UUID, userId: UUID, vector: [Float], on db: any Database) {
         guard vector.count == ImageEmbedder.dimension else { return }
         state.withLock { state in
             guard state.loaded else { return }
@@ -59,15 +59,17 @@ final class ExactSimilarityIndex: SimilarityIndex {
         }
     }
 
-    func vector(of imageId: UUID) -> [Float]? {
+    func vector(of imageId: UUID, on db: any Database) -> [Float]? {
         state.withLock { $0.index.vector(of: imageId) }
     }
 
-    func similar(to vector: [Float], userId: UUID, limit: Int, threshold: Float, excluding: UUID?) -> [SimilarityMatch<UUID>] {
+    func similar(
+        to vector: [Float], userId: UUID, limit: Int, threshold: Float, excluding: UUID?, on db: any Database
+    ) -> [SimilarityMatch<UUID>] {
         state.withLock { $0.index.search(vector, owner: userId, limit: limit, threshold: threshold, excluding: excluding) }
     }
 
-    func pairs(userId: UUID, threshold: Float) -> [(UUID, UUID, Float)] {
-        state.withLock { $0.index.pairs(owner: userId, threshold: threshold) }
+    func pairs(userId: UUID, threshold: Float, on db: any Database, pool: InferencePool) async throws -> [(UUID, UUID, Float)] {
+        try await pool.run { self.state.withLock { $0.index.pairs(owner: userId, threshold: threshold) } }
     }
 }

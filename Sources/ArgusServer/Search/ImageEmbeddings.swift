@@ -50,7 +50,7 @@ struct ImageEmbeddings: Sendable {
             ImageTagRecord(imageId: imageId, userId: userId, label: $0.label, classId: $0.classId, score: Double($0.score))
         }
         if !tags.isEmpty { try await tags.create(on: db) }
-        index.upsert(imageId: imageId, userId: userId, vector: embedded.embedding.vector)
+        try await index.stored(imageId: imageId, userId: userId, vector: embedded.embedding.vector, on: db)
     }
 
     /// The stored image's vector: from the index, or embedded now (and stored, with a run
@@ -59,7 +59,7 @@ struct ImageEmbeddings: Sendable {
         let db = dependencies.database.db
         try await index.refresh(from: db)
         let imageId = try record.requireID()
-        if let vector = index.vector(of: imageId) { return vector }
+        if let vector = try await index.vector(of: imageId, on: db) { return vector }
         let bytes = Array(try await dependencies.images.store.get(record.blobKey))
         let embedded = try await embed(bytes)
         let userId = record.$user.id

@@ -40,7 +40,7 @@ struct SearchController {
         let items: [SearchHit]
         /// `POST /search/similar`: the uploaded image's own tags.
         var tags: [ImageTagResponse]? = nil
-        /// How the similarity routes searched ("exact"), and over how many of the caller's images.
+        /// How the similarity routes searched ("exact" or "pgvector"), and over how many of the caller's images.
         var index: String? = nil
         var searched: Int? = nil
     }
@@ -59,11 +59,11 @@ struct SearchController {
         }
         let vector = try await embeddings.vector(of: record)
         let owner = record.$user.id
-        let matches = dependencies.similarity.similar(
-            to: vector, userId: owner, limit: query.limit, threshold: query.threshold, excluding: id)
+        let matches = try await dependencies.similarity.similar(
+            to: vector, userId: owner, limit: query.limit, threshold: query.threshold, excluding: id, on: db)
         var results = Results(items: try await hits(matches))
         results.index = dependencies.similarity.kind
-        results.searched = max(0, dependencies.similarity.count(of: owner) - 1)
+        results.searched = max(0, try await dependencies.similarity.count(of: owner, on: db) - 1)
         return try JSONResponse.make(results)
     }
 
@@ -79,13 +79,13 @@ struct SearchController {
         let query = try SimilarityQuery(parameters)
         let embedded = try await embeddings.embed(upload.bytes, reservation: reservation)
         try await dependencies.similarity.refresh(from: db)
-        let matches = dependencies.similarity.similar(
+        let matches = try await dependencies.similarity.similar(
             to: embedded.embedding.vector, userId: identity.userId, limit: query.limit, threshold: query.threshold,
-            excluding: nil)
+            excluding: nil, on: db)
         var results = Results(items: try await hits(matches))
         results.tags = embedded.embedding.tags.map { ImageTagResponse(label: $0.label, score: Double($0.score)) }
         results.index = dependencies.similarity.kind
-        results.searched = dependencies.similarity.count(of: identity.userId)
+        results.searched = try await dependencies.similarity.count(of: identity.userId, on: db)
         return try JSONResponse.make(results)
     }
 
@@ -131,8 +131,7 @@ struct SearchController {
         try await dependencies.similarity.refresh(from: db)
         let index = dependencies.similarity
         let userId = identity.userId
-        // An O(n²) scan: off the cooperative threads, in a slot of the inference pool.
-        let pairs = try await dependencies.pool.run { index.pairs(userId: userId, threshold: Float(threshold)) }
+        let pairs = try await index.pairs(userId: userId, threshold: Float(threshold), on: db, pool: dependencies.pool)
         let groups = DuplicateGroups.groups(pairs)
         let records = try await records(groups.flatMap(\.members))
         let signedURLs = dependencies.images.signedURLs
@@ -144,7 +143,8 @@ struct SearchController {
             return DuplicateGroup(
                 images: images, min_score: Double(group.minScore), max_score: Double(group.maxScore))
         }
-        return try JSONResponse.make(Duplicates(groups: answer, threshold: threshold, searched: index.count(of: userId)))
+        return try JSONResponse.make(
+            Duplicates(groups: answer, threshold: threshold, searched: try await index.count(of: userId, on: db)))
     }
 
     /// The hits in order; an image deleted since its vector was indexed leaves the index.
