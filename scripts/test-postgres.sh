@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A private PostgreSQL server for the test suite: `start` makes a new cluster in a
 # temporary folder, listening on loopback on a free port, and prints the variables to
-# export; `stop DIR` stops it and removes the folder. Nothing outside that folder changes.
+# export (only those go to stdout: whatever setup prints goes to stderr, since callers
+# eval the output); `stop DIR` stops it and removes the folder. Nothing outside that
+# folder changes.
 # `start pgvector` runs the PostgreSQL with pgvector of scripts/setup-pgvector.sh instead
 # (copied into the folder, so that the postgres user can reach it wherever the checkout
 # is) and names its variables ARGUS_TEST_PGVECTOR_URL and ARGUS_TEST_PGVECTOR_DIR.
@@ -28,14 +30,14 @@ start)
     dir="$(mktemp -d /tmp/argus-test-pg.XXXXXX)"
     prefix=ARGUS_TEST_POSTGRES
     if [ "${2:-}" = pgvector ]; then
-        bash "$here/setup-pgvector.sh"
-        cp -a "$here/../.deps/pgvector" "$dir/server"
+        bash "$here/setup-pgvector.sh" >&2
+        cp -a "${ARGUS_DEPS_DIR:-$here/../.deps}/pgvector" "$dir/server"
         bin="$dir/server/pgserver/pginstall/bin"
         prefix=ARGUS_TEST_PGVECTOR
         # The system's server (for its postgres user) is needed all the same.
-        bin_dir >/dev/null || bash "$here/setup-system.sh" postgresql
+        bin_dir >/dev/null || bash "$here/setup-system.sh" postgresql >&2
     else
-        bin="$(bin_dir)" || { bash "$here/setup-system.sh" postgresql; bin="$(bin_dir)"; }
+        bin="$(bin_dir)" || { bash "$here/setup-system.sh" postgresql >&2; bin="$(bin_dir)"; }
     fi
     [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir"
     port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
